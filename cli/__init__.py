@@ -1,0 +1,1 @@
+"""The ``regie`` command line."""

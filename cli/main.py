@@ -1,0 +1,90 @@
+"""``regie``: probe media, run process-asset on the embedded default, show settings.
+
+Commands print machine-readable JSON on stdout (the last line for ``run``); errors print one line
+``error: <reason>`` and exit with status 2 for bad input, 1 for a failed run.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli import embedded
+from regie.errors import MediaError
+from regie.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+BAD_INPUT = 2
+RUN_FAILED = 1
+
+
+@app.command("probe")
+def probe_command(
+    source: Annotated[str, typer.Argument(help="Local path or URL (file://, s3://).")],
+) -> None:
+    """Print the MediaInfo of a media file as JSON."""
+    from regie.probe import probe_file
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="regie-probe-") as scratch:
+            path = _local_path(source, Path(scratch))
+            info = probe_file(path, asset=source)
+    except MediaError as error:
+        _fail(error.message, BAD_INPUT)
+    typer.echo(info.model_dump_json(indent=2))
+
+
+@app.command("run")
+def run_command(
+    source: Annotated[str, typer.Argument(help="Archive URL or local path of the master.")],
+    until: Annotated[str, typer.Option(help="Last stage to run.")] = "probe",
+) -> None:
+    """Run process-asset on one master; the last line printed is the run summary as JSON."""
+    settings = Settings()
+    embedded.prepare(settings.home)
+    from flows.process_asset import STAGES, process_asset
+
+    if until not in STAGES:
+        _fail(f"unknown stage {until!r}; choose one of {', '.join(STAGES)}", BAD_INPUT)
+    uri = to_uri(source)
+    try:
+        result = process_asset(uri, until)  # type: ignore[arg-type]
+    except MediaError as error:
+        typer.echo(json.dumps({"asset_id": None, "status": "failed", "error": error.message}))
+        raise typer.Exit(RUN_FAILED) from error
+    typer.echo(result.model_dump_json())
+
+
+@app.command("settings")
+def settings_command() -> None:
+    """Print the effective settings (secrets masked)."""
+    typer.echo(Settings().model_dump_json(indent=2))
+
+
+def to_uri(source: str) -> str:
+    """Accept a URL as is and turn a local path into a ``file://`` URL."""
+    if "://" in source:
+        return source
+    return Path(source).resolve().as_uri()
+
+
+def _local_path(source: str, scratch: Path) -> Path:
+    if "://" not in source:
+        return Path(source)
+    settings = Settings()
+    storage = settings.storage()
+    target = scratch / Path(source).name
+    with storage.open_read(source) as stream, target.open("wb") as sink:
+        from regie.storage import copy_hashing
+
+        copy_hashing(stream, sink, storage.block_size)
+    return target
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=False)
+    raise typer.Exit(code)

@@ -1,0 +1,1 @@
+"""Flows: which stages run, in what order, and where."""

@@ -1,0 +1,98 @@
+"""Typed artefacts that stages exchange: references and facts, never media bytes.
+
+Every artefact carries ``schema_version`` so that a reader can refuse a manifest written by an
+incompatible version instead of misreading it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from regie.timing import AspectRatio, Rational
+
+
+class Artefact(BaseModel):
+    """Base of every artefact: immutable, strict about unknown fields, versioned."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = 1
+
+
+class SourceAsset(Artefact):
+    """An archive master, identified by where it lives and what it contains."""
+
+    asset_id: str = Field(description="Stable id derived from (bucket, key, ETag).")
+    uri: str = Field(description="Archive URL of the master.")
+    bucket: str = Field(description="Bucket (or folder for file:// archives).")
+    key: str = Field(description="Object key inside the bucket.")
+    etag: str = Field(description="Store ETag, or size and mtime for local files.")
+    size: int = Field(description="Size in bytes, verified after the transfer.")
+    sha256: str = Field(description="SHA-256 of the content, computed while streaming.")
+    storage_class: str | None = Field(None, description="Store class when fetched (GLACIER...).")
+    restored: bool = Field(False, description="Whether a cold-storage restore was needed.")
+
+
+class VideoStream(BaseModel):
+    """One video stream as ffprobe reports it, with the display geometry resolved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    codec: str
+    profile: str | None = None
+    pix_fmt: str | None = None
+    width: int
+    height: int
+    sample_aspect_ratio: AspectRatio = Field(description="Pixel aspect ratio (SAR).")
+    display_aspect_ratio: AspectRatio = Field(description="Frame aspect ratio after SAR and rotation.")
+    rotation: int = Field(0, description="Clockwise display rotation in degrees (0, 90, 180, 270).")
+    display_width: int = Field(description="Width as shown, after SAR and rotation.")
+    display_height: int = Field(description="Height as shown, after SAR and rotation.")
+    frame_rate: Rational = Field(description="Nominal frame rate (ffprobe r_frame_rate).")
+    avg_frame_rate: Rational = Field(description="Frames divided by duration.")
+    vfr: bool = Field(description="Variable frame rate: nominal and average rates disagree.")
+    time_base: Rational
+    start_time: Rational = Field(Fraction(0), description="First PTS in seconds.")
+    duration: Rational | None = None
+    frames: int | None = Field(None, description="Frame count declared by the container.")
+    field_order: str | None = None
+
+
+class AudioStream(BaseModel):
+    """One audio stream."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    codec: str
+    sample_rate: int
+    channels: int
+    channel_layout: str | None = None
+    language: str | None = None
+    start_time: Rational = Field(Fraction(0))
+    duration: Rational | None = None
+
+
+class MediaInfo(Artefact):
+    """What a master contains, enough for every later stage to plan its work."""
+
+    asset_id: str
+    container: str = Field(description="ffprobe format name, e.g. mov,mp4,m4a,3gp,3g2,mj2.")
+    duration: Rational = Field(description="Container duration in seconds.")
+    start_time: Rational = Field(description="Container start time in seconds.")
+    size: int
+    bit_rate: int | None = None
+    video: list[VideoStream] = Field(default_factory=list)
+    audio: list[AudioStream] = Field(default_factory=list)
+    subtitle_streams: int = 0
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.video)
+
+    @property
+    def primary_video(self) -> VideoStream | None:
+        return self.video[0] if self.video else None

@@ -1,0 +1,17 @@
+"""Object storage by URL with a residency guard."""
+
+from regie.storage.residency import ResidencyPolicy, check_residency
+from regie.storage.s3 import ObjectInfo, S3Config
+from regie.storage.store import Storage, StoredObject, copy_hashing, join_url, protocol_of
+
+__all__ = [
+    "ObjectInfo",
+    "ResidencyPolicy",
+    "S3Config",
+    "Storage",
+    "StoredObject",
+    "check_residency",
+    "copy_hashing",
+    "join_url",
+    "protocol_of",
+]

@@ -1,0 +1,145 @@
+"""S3-compatible stores (Scaleway, OVHcloud, Outscale, MinIO, Ceph, AWS): connection and the calls
+fsspec does not cover.
+
+s3fs streams the bytes; boto3 answers what only the S3 API knows: user metadata, storage class, the
+``x-amz-restore`` state of a cold object, restore requests and paginated listings that never hold a
+whole prefix in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+COLD_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR_PENDING"})
+# botocore >= 1.36 sends CRC checksums by default, which several S3-compatible stores reject.
+CHECKSUM_COMPAT = {
+    "request_checksum_calculation": "when_required",
+    "response_checksum_validation": "when_required",
+}
+RETRIES = {"mode": "standard", "max_attempts": 5}
+
+
+@dataclass(frozen=True)
+class S3Config:
+    """How to reach an S3-compatible store; None fields fall back to boto3's own resolution."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    session_token: str | None = None
+
+    def fsspec_options(self, block_size: int) -> dict[str, Any]:
+        """Keyword arguments for ``s3fs.S3FileSystem``."""
+        return {
+            "endpoint_url": self.endpoint_url,
+            "key": self.access_key_id,
+            "secret": self.secret_access_key,
+            "token": self.session_token,
+            "client_kwargs": {"region_name": self.region},
+            "config_kwargs": {**CHECKSUM_COMPAT, "retries": RETRIES},
+            "default_block_size": block_size,
+            # Manifests are checked for existence across processes: never trust a stale listing.
+            "use_listings_cache": False,
+        }
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a store says about one object."""
+
+    url: str
+    size: int
+    etag: str | None = None
+    storage_class: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    restore: str | None = None
+
+    @property
+    def is_cold(self) -> bool:
+        """Stored in an archive class that must be restored before it can be read."""
+        return (self.storage_class or "").upper() in COLD_CLASSES
+
+    @property
+    def is_restored(self) -> bool:
+        """A restore finished and the temporary copy is readable."""
+        return bool(self.restore) and 'ongoing-request="false"' in (self.restore or "")
+
+    @property
+    def restore_in_progress(self) -> bool:
+        return 'ongoing-request="true"' in (self.restore or "")
+
+    @property
+    def is_multipart(self) -> bool:
+        """Multipart ETags (``<md5 of md5s>-<parts>``) are not the MD5 of the content."""
+        return bool(self.etag) and "-" in (self.etag or "")
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/a/b`` -> ``("bucket", "a/b")``."""
+    parts = urlsplit(url)
+    return parts.netloc, parts.path.lstrip("/")
+
+
+def boto3_client(config: S3Config) -> Any:
+    """A boto3 S3 client for ``config`` with standard retries."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session()
+    return session.client(
+        "s3",
+        endpoint_url=config.endpoint_url,
+        region_name=config.region,
+        aws_access_key_id=config.access_key_id,
+        aws_secret_access_key=config.secret_access_key,
+        aws_session_token=config.session_token,
+        config=Config(retries=RETRIES, **CHECKSUM_COMPAT),
+    )
+
+
+def head_object(client: Any, url: str) -> ObjectInfo:
+    """HEAD one object: size, ETag, storage class, user metadata and restore state."""
+    bucket, key = split_s3_url(url)
+    head = client.head_object(Bucket=bucket, Key=key)
+    return ObjectInfo(
+        url=url,
+        size=int(head["ContentLength"]),
+        etag=head.get("ETag", "").strip('"') or None,
+        storage_class=head.get("StorageClass"),
+        metadata={k.lower(): v for k, v in head.get("Metadata", {}).items()},
+        restore=head.get("Restore"),
+    )
+
+
+def request_restore(client: Any, url: str, days: int, tier: str = "Standard") -> None:
+    """Ask the store to restore a cold object for ``days``; a restore already running is fine."""
+    from botocore.exceptions import ClientError
+
+    bucket, key = split_s3_url(url)
+    request = {"Days": days, "GlacierJobParameters": {"Tier": tier}}
+    try:
+        client.restore_object(Bucket=bucket, Key=key, RestoreRequest=request)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "RestoreAlreadyInProgress":
+            raise
+
+
+def iter_objects(client: Any, prefix_url: str, page_size: int) -> Iterator[ObjectInfo]:
+    """Every object under ``prefix_url``, fetched ``page_size`` keys at a time."""
+    bucket, prefix = split_s3_url(prefix_url)
+    paginator = client.get_paginator("list_objects_v2")
+    pages = paginator.paginate(
+        Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size}
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            yield ObjectInfo(
+                url=f"s3://{bucket}/{item['Key']}",
+                size=int(item["Size"]),
+                etag=item.get("ETag", "").strip('"') or None,
+                storage_class=item.get("StorageClass"),
+            )

@@ -1,0 +1,31 @@
+"""fetch task: archive object -> verified local copy."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from regie.artefacts import SourceAsset
+from regie.fetch import RestorePolicy, fetch
+from regie.stage import StageContext, StageOutcome
+from tasks.policy import STAGE_TASK_OPTIONS
+
+
+@task(
+    name="fetch",
+    task_run_name="fetch-{source_uri}",
+    cache_policy=NO_CACHE,
+    timeout_seconds=24 * 3600,  # a cold restore can take hours
+    **STAGE_TASK_OPTIONS,
+)
+def fetch_source(
+    source_uri: str, context: StageContext, restore: RestorePolicy
+) -> StageOutcome[SourceAsset]:
+    """Fetch a master from the archive (restoring it from cold storage if needed)."""
+    outcome = fetch(source_uri, context, restore)
+    asset = outcome.artefact
+    verb = "reused" if outcome.reused else "fetched"
+    get_run_logger().info(
+        "%s %s: %d bytes, sha256 %s", verb, asset.asset_id, asset.size, asset.sha256
+    )
+    return outcome

@@ -1,0 +1,137 @@
+"""Shared fixtures: a real S3 server over HTTP, generated media, and a guard against ERROR logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Tests never reach a real cloud or the user's credentials, and never phone home.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "regie-test",
+        "AWS_SECRET_ACCESS_KEY": "regie-test-secret",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+)
+
+from regie.stage import StageContext
+from regie.storage import S3Config, Storage
+from regie.storage.s3 import boto3_client
+from tests import media
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+REGION = "fr-par"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_error_logs: the test expects ERROR log records")
+
+
+@pytest.fixture(autouse=True)
+def _no_error_logs(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """Fail any test that logs at ERROR unless it says it expects to."""
+    yield
+    if request.node.get_closest_marker("allow_error_logs"):
+        return
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert not errors, f"unexpected ERROR logs: {[r.getMessage() for r in errors]}"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real moto S3 server on a free loopback port, spoken to over HTTP."""
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("wb")
+    server = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def s3_config(s3_endpoint: str) -> S3Config:
+    return S3Config(
+        endpoint_url=s3_endpoint,
+        region=REGION,
+        access_key_id="regie-test",
+        secret_access_key="regie-test-secret",
+    )
+
+
+@pytest.fixture
+def s3_storage(s3_config: S3Config) -> Storage:
+    return Storage(s3_config)
+
+
+@pytest.fixture
+def bucket(s3_config: S3Config) -> str:
+    """A fresh bucket for one test."""
+    name = f"archive-{uuid.uuid4().hex[:12]}"
+    client = boto3_client(s3_config)
+    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return name
+
+
+@pytest.fixture
+def s3_client(s3_config: S3Config):  # type: ignore[no-untyped-def]
+    return boto3_client(s3_config)
+
+
+@pytest.fixture
+def local_context(tmp_path: Path) -> StageContext:
+    """Stages writing to a file:// work store, as in the embedded default."""
+    return StageContext(Storage(), (tmp_path / "work").as_uri(), tmp_path / "scratch")
+
+
+@pytest.fixture
+def s3_work_context(s3_storage: Storage, bucket: str, tmp_path: Path) -> StageContext:
+    """Stages writing to an S3 work bucket on the moto server."""
+    return StageContext(s3_storage, f"s3://{bucket}/work", tmp_path / "scratch")
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 4 s 320x240 H.264/AAC clip generated with lavfi."""
+    return media.good_clip(tmp_path_factory.mktemp("media") / "clip.mp4")
