@@ -54,7 +54,13 @@ def run_command(
     try:
         result = process_asset(uri, until)  # type: ignore[arg-type]
     except MediaError as error:
-        typer.echo(json.dumps({"asset_id": None, "status": "failed", "error": error.message}))
+        failed = {
+            "asset_id": error.asset,
+            "source": uri,
+            "status": "failed",
+            "error": error.message,
+        }
+        typer.echo(json.dumps(failed))
         raise typer.Exit(RUN_FAILED) from error
     typer.echo(result.model_dump_json())
 

@@ -47,7 +47,9 @@ class VideoStream(BaseModel):
     width: int
     height: int
     sample_aspect_ratio: AspectRatio = Field(description="Pixel aspect ratio (SAR).")
-    display_aspect_ratio: AspectRatio = Field(description="Frame aspect ratio after SAR and rotation.")
+    display_aspect_ratio: AspectRatio = Field(
+        description="Frame aspect ratio after SAR and rotation."
+    )
     rotation: int = Field(0, description="Clockwise display rotation in degrees (0, 90, 180, 270).")
     display_width: int = Field(description="Width as shown, after SAR and rotation.")
     display_height: int = Field(description="Height as shown, after SAR and rotation.")

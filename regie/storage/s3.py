@@ -115,6 +115,12 @@ def head_object(client: Any, url: str) -> ObjectInfo:
     )
 
 
+def open_body(client: Any, url: str) -> Any:
+    """The streamed body of one GET: read it in chunks, it is never buffered whole."""
+    bucket, key = split_s3_url(url)
+    return client.get_object(Bucket=bucket, Key=key)["Body"]
+
+
 def request_restore(client: Any, url: str, days: int, tier: str = "Standard") -> None:
     """Ask the store to restore a cold object for ``days``; a restore already running is fine."""
     from botocore.exceptions import ClientError

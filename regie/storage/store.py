@@ -90,20 +90,25 @@ class Storage:
             return protocol_of(url)
         return f"s3 endpoint={self.s3_config.endpoint_url or 'aws'} region={self.s3_config.region}"
 
+    def check(self, url: str) -> None:
+        """Refuse ``url`` if it lies outside France (see :mod:`regie.storage.residency`)."""
+        check_residency(url, self.s3_config.endpoint_url, self.s3_config.region, self.residency)
+
     def filesystem(self, url: str) -> tuple[AbstractFileSystem, str]:
         """The fsspec filesystem and path for ``url``, after the residency check."""
         protocol = protocol_of(url)
-        check_residency(url, self.s3_config.endpoint_url, self.s3_config.region, self.residency)
+        self.check(url)
         options = self.s3_config.fsspec_options(self.block_size) if protocol == "s3" else {}
         fs, path = fsspec.core.url_to_fs(url, **options)
         return fs, path
 
     def info(self, url: str) -> ObjectInfo:
         """Size, ETag, storage class and metadata of one object."""
-        fs, path = self.filesystem(url)
+        self.check(url)
         with storage_errors(url):
             if protocol_of(url) == "s3":
                 return s3.head_object(self._s3_client, url)
+            fs, path = self.filesystem(url)
             detail = fs.info(path)
             if detail["type"] != "file":
                 raise PermanentError(url, "is a directory, not an object")
@@ -116,10 +121,18 @@ class Storage:
 
     @contextmanager
     def open_read(self, url: str) -> Iterator[IO[bytes]]:
-        """A binary stream over ``url`` that reads ahead one block at a time."""
-        fs, path = self.filesystem(url)
+        """A sequential binary stream over ``url``.
+
+        On S3 this is one streamed GET: s3fs would issue a ranged request per block and keep
+        read-ahead buffers, which costs memory and throughput for a front-to-back read.
+        """
+        self.check(url)
         with storage_errors(url):
-            stream = fs.open(path, "rb", **self._read_options(url))
+            if protocol_of(url) == "s3":
+                stream = s3.open_body(self._s3_client, url)
+            else:
+                fs, path = self.filesystem(url)
+                stream = fs.open(path, "rb")
         with stream:
             yield stream
 
@@ -171,17 +184,18 @@ class Storage:
 
     def iter_objects(self, prefix_url: str, page_size: int = 1000) -> Iterator[ObjectInfo]:
         """Every object under ``prefix_url``, listed page by page on S3."""
-        fs, path = self.filesystem(prefix_url)
+        self.check(prefix_url)
         with storage_errors(prefix_url):
             if protocol_of(prefix_url) == "s3":
                 yield from s3.iter_objects(self._s3_client, prefix_url, page_size)
                 return
+            fs, path = self.filesystem(prefix_url)
             for name, detail in sorted(fs.find(path, detail=True).items()):
                 yield ObjectInfo(url=fs.unstrip_protocol(name), size=int(detail["size"]))
 
     def request_restore(self, url: str, days: int) -> None:
         """Ask for a cold object to be restored; only S3 stores have cold classes."""
-        self.filesystem(url)
+        self.check(url)
         with storage_errors(url):
             s3.request_restore(self._s3_client, url, days)
 
@@ -190,11 +204,6 @@ class Storage:
         with storage_errors(url):
             if fs.exists(path):
                 fs.rm(path, recursive=recursive)
-
-    def _read_options(self, url: str) -> dict[str, Any]:
-        if protocol_of(url) != "s3":
-            return {}
-        return {"block_size": self.block_size, "cache_type": "readahead"}
 
 
 def copy_hashing(
@@ -274,6 +283,7 @@ class _S3Upload(_Upload):
 
     def abort(self) -> None:
         self.stream.discard()  # type: ignore[attr-defined]  # aborts the multipart upload
+        self.stream.closed = True  # type: ignore[misc]  # or fsspec would upload it on __del__
 
 
 @contextmanager

@@ -1,0 +1,59 @@
+# Régie: the two newcomer commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED_CLIP := ../shared/data/programme/programme-fr.mp4
+GENERATED_CLIP := var/demo/generated.mp4
+DEMO_CLIP ?= $(if $(wildcard $(SHARED_CLIP)),$(SHARED_CLIP),$(GENERATED_CLIP))
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: demo test test-fast lint bench clean ffmpeg
+
+## demo: install what is missing, run process-asset on a real clip, say where the outputs are
+demo: ffmpeg $(VENV)/.installed-core $(DEMO_CLIP)
+	@$(BIN)/regie run "$(DEMO_CLIP)" | tee var/demo-run.json | tail -n 1
+	@echo "outputs: $$(pwd)/var/work/$$(tail -n 1 var/demo-run.json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["asset_id"])')/"
+
+## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
+test: ffmpeg $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+## test-fast: everything but the end-to-end tests
+test-fast: ffmpeg $(VENV)/.installed-dev
+	$(BIN)/pytest -m "not slow"
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: ffmpeg $(VENV)/.installed-dev
+	$(BIN)/python bench/fetch_memory.py
+
+ffmpeg:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
+		echo "ffmpeg not found: installing it with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-core: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.installed-core
+
+$(GENERATED_CLIP):
+	@mkdir -p $(dir $@)
+	ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=25 \
+		-f lavfi -i sine=frequency=440:sample_rate=48000 -t 20 \
+		-c:v libx264 -pix_fmt yuv420p -c:a aac $@
+
+clean:
+	rm -rf var/work var/scratch var/prefect var/demo var/demo-run.json

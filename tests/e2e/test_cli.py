@@ -1,0 +1,131 @@
+"""The ``regie`` command as a newcomer uses it: real process, Prefect ephemeral API, real media."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from regie.stage import MANIFEST_NAME
+from tests import media
+
+REGIE = str(Path(sys.executable).with_name("regie"))
+pytestmark = pytest.mark.slow
+
+
+def regie(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([REGIE, *args], capture_output=True, text=True, env=env, timeout=240)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGIE_", "PREFECT_"))}
+    return {**clean, "REGIE_HOME": str(tmp_path / "var")}
+
+
+def last_json(done: subprocess.CompletedProcess[str]) -> dict:
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_run_twice_on_the_programme_does_the_work_once(
+    shared_data: Path, env: dict[str, str]
+) -> None:
+    source = shared_data / "programme" / "programme-fr.mp4"
+    first = regie("run", str(source), env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    summary = last_json(first)
+    assert summary["status"] == "done" and summary["reused"] == []
+    assert summary["asset_id"].startswith("programme-fr-")
+    assert set(summary["manifests"]) == {"fetch", "probe"}
+    probe_manifest = Path(summary["manifests"]["probe"].removeprefix("file://"))
+    info = json.loads(probe_manifest.read_text())["artefact"]
+    assert info["video"][0]["frames"] == 2955 and info["audio"][0]["channels"] == 2
+    written = {
+        name: Path(url.removeprefix("file://")).stat().st_mtime_ns
+        for name, url in summary["manifests"].items()
+    }
+
+    second = regie("run", str(source), env=env)
+    assert second.returncode == 0, second.stderr[-2000:]
+    again = last_json(second)
+    assert again["reused"] == ["fetch", "probe"] and again["manifests"] == summary["manifests"]
+    assert written == {
+        n: Path(u.removeprefix("file://")).stat().st_mtime_ns for n, u in again["manifests"].items()
+    }
+
+
+def test_run_until_fetch_stops_there(clip: Path, env: dict[str, str]) -> None:
+    done = regie("run", clip.as_uri(), "--until", "fetch", env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert list(last_json(done)["manifests"]) == ["fetch"]
+
+
+def test_run_from_the_s3_archive_into_an_s3_work_bucket(
+    s3_endpoint: str, bucket: str, s3_client, clip: Path, env: dict[str, str]
+) -> None:
+    s3_client.upload_file(str(clip), bucket, "masters/clip.mp4")
+    env |= {
+        "REGIE_S3_ENDPOINT_URL": s3_endpoint,
+        "REGIE_S3_REGION": "fr-par",
+        "REGIE_WORK_URL": f"s3://{bucket}/work",
+    }
+    done = regie("run", f"s3://{bucket}/masters/clip.mp4", env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = last_json(done)
+    key = summary["manifests"]["probe"].removeprefix(f"s3://{bucket}/")
+    manifest = json.loads(s3_client.get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert manifest["artefact"]["video"][0]["width"] == 320
+    assert manifest["stage"] == "probe" and manifest["asset_id"] == summary["asset_id"]
+
+
+def test_broken_master_fails_the_run_and_leaves_no_probe_manifest(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    broken = media.truncated(
+        media.good_clip(tmp_path / "ok.mp4", faststart=True), tmp_path / "cut.mp4"
+    )
+    done = regie("run", str(broken), env=env)
+    assert done.returncode == 1
+    summary = last_json(done)
+    assert summary["status"] == "failed" and "truncated" in summary["error"]
+    assert summary["asset_id"].startswith("cut-") and summary["source"] == broken.as_uri()
+    assert summary["error"].startswith(summary["asset_id"])
+    manifests = list((tmp_path / "var" / "work").rglob(MANIFEST_NAME))
+    assert [m.relative_to(tmp_path / "var" / "work").parts[1] for m in manifests] == ["fetch"]
+
+
+def test_foreign_storage_is_refused_before_any_request(env: dict[str, str]) -> None:
+    env |= {"REGIE_S3_ENDPOINT_URL": "https://s3.nl-ams.scw.cloud", "REGIE_S3_REGION": "nl-ams"}
+    done = regie("run", "s3://archive/masters/jt.mxf", env=env)
+    assert done.returncode == 1
+    error = last_json(done)["error"]
+    assert error.startswith("s3://archive/masters/jt.mxf") and "REGIE_ALLOW_NON_FR=1" in error
+
+
+def test_probe_prints_media_info(clip: Path, env: dict[str, str]) -> None:
+    done = regie("probe", str(clip), env=env)
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)
+    assert info["video"][0]["frame_rate"] == "25" and info["duration"] == "4"
+
+
+def test_probe_on_bad_media_prints_one_error_line(tmp_path: Path, env: dict[str, str]) -> None:
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video\n")
+    done = regie("probe", str(notes), env=env)
+    assert done.returncode == 2
+    assert done.stdout.strip().splitlines() == [f"error: {notes}: not a media file (text)"]
+
+
+def test_probe_reads_from_s3(
+    s3_endpoint: str, bucket: str, s3_client, clip: Path, env: dict[str, str]
+) -> None:
+    s3_client.upload_file(str(clip), bucket, "clip.mp4")
+    env |= {"REGIE_S3_ENDPOINT_URL": s3_endpoint, "REGIE_S3_REGION": "fr-par"}
+    done = regie("probe", f"s3://{bucket}/clip.mp4", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["video"][0]["height"] == 240
