@@ -14,8 +14,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
 demo: ffmpeg $(VENV)/.installed-core $(DEMO_CLIP)
-	@$(BIN)/regie run "$(DEMO_CLIP)" | tee var/demo-run.json | tail -n 1
-	@echo "outputs: $$(pwd)/var/work/$$(tail -n 1 var/demo-run.json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["asset_id"])')/"
+	$(BIN)/regie run "$(DEMO_CLIP)"
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
 test: ffmpeg $(VENV)/.installed-dev
@@ -56,4 +55,4 @@ $(GENERATED_CLIP):
 		-c:v libx264 -pix_fmt yuv420p -c:a aac $@
 
 clean:
-	rm -rf var/work var/scratch var/prefect var/demo var/demo-run.json
+	rm -rf var/work var/scratch var/prefect var/demo

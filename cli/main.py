@@ -16,6 +16,7 @@ import typer
 from cli import embedded
 from regie.errors import MediaError
 from regie.settings import Settings
+from regie.storage import copy_hashing, join_url
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 BAD_INPUT = 2
@@ -62,6 +63,9 @@ def run_command(
         }
         typer.echo(json.dumps(failed))
         raise typer.Exit(RUN_FAILED) from error
+    typer.echo(f"outputs: {join_url(settings.work_url, result.asset_id)}/")
+    for stage, manifest in result.manifests.items():
+        typer.echo(f"  {stage:<10} {manifest}")
     typer.echo(result.model_dump_json())
 
 
@@ -85,8 +89,6 @@ def _local_path(source: str, scratch: Path) -> Path:
     storage = settings.storage()
     target = scratch / Path(source).name
     with storage.open_read(source) as stream, target.open("wb") as sink:
-        from regie.storage import copy_hashing
-
         copy_hashing(stream, sink, storage.block_size)
     return target
 

@@ -74,7 +74,12 @@ def derive_asset_id(uri: str, etag: str) -> str:
 def local_source(asset: SourceAsset, context: StageContext) -> Path:
     """Path of the asset's bytes on this machine, fetching them again if scratch was wiped."""
     if protocol_of(asset.uri) == "file":
-        return Path(urlsplit(asset.uri).path)
+        master = Path(urlsplit(asset.uri).path)
+        if not master.is_file() or master.stat().st_size != asset.size:
+            raise IntegrityError(
+                asset.asset_id, f"{master} is gone or changed since it was fetched"
+            )
+        return master
     target = _scratch_copy(context, asset.asset_id, asset.key)
     if not target.exists() or target.stat().st_size != asset.size:
         sha256, _ = _download(context.storage, asset.uri, target)

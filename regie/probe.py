@@ -59,14 +59,15 @@ def probe_file(path: Path, asset: str, options: ProbeOptions | None = None) -> M
     """
     opts = options or ProbeOptions()
     size = path.stat().st_size
-    header = path.open("rb").read(SNIFF_BYTES) if size else b""
+    with path.open("rb") as stream:
+        header = stream.read(SNIFF_BYTES)
     refuse_by_header(header, size, asset)
     try:
-        done = run_tool(ffprobe_argv(path), asset)
+        report = json.loads(run_tool(ffprobe_argv(path), asset).stdout)
     except ToolError as error:
         raise classify_ffprobe_failure(error.stderr_tail, header, asset) from error
-    info = media_info_from_ffprobe(json.loads(done.stdout), asset, size)
-    check_playable(info, json.loads(done.stdout)["format"].get("format_name", ""), opts)
+    info = media_info_from_ffprobe(report, asset, size)
+    check_playable(info, opts)
     if info.duration > 0:
         check_tail(path, asset, info, opts.tail_check_s)
     return info
@@ -111,9 +112,9 @@ def classify_ffprobe_failure(stderr: str, header: bytes, asset: str) -> ProbeErr
     return ProbeError(asset, "corrupt", f"unreadable media ({_last(stderr)})")
 
 
-def check_playable(info: MediaInfo, format_name: str, options: ProbeOptions) -> None:
+def check_playable(info: MediaInfo, options: ProbeOptions) -> None:
     """Refuse containers and streams that no later stage can work with."""
-    asset = info.asset_id
+    asset, format_name = info.asset_id, info.container
     if format_name in SUBTITLE_FORMATS:
         raise ProbeError(asset, "wrong_container", f"a {format_name} subtitle file, not a master")
     if format_name == "image2" or format_name.endswith("_pipe") or _is_still(info):

@@ -173,7 +173,29 @@ def run_stage(
     if existing is not None:
         log.info("%s: %s already done (%s), reusing it", asset_id, stage.name, key)
         return StageOutcome(existing, manifest_url, reused=True)
-    manifest = _produce(stage, asset_id, dict(inputs), options, context, prefix, key, produce)
+    started, clock = datetime.now(UTC), time.monotonic()
+    run = StageRun(context=context, prefix=prefix, scratch=_new_scratch(context, asset_id, stage))
+    try:
+        artefact = produce(run)
+    finally:
+        shutil.rmtree(run.scratch, ignore_errors=True)
+    manifest = Manifest[stage.artefact](  # type: ignore[name-defined]
+        stage=stage.name,
+        stage_version=stage.version,
+        key=key,
+        asset_id=asset_id,
+        inputs=dict(inputs),
+        artefact=artefact,
+        outputs=run.outputs,
+        provenance=Provenance(
+            tools=run.tools,
+            options=options.model_dump(mode="json"),
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            duration_s=round(time.monotonic() - clock, 3),
+            written_to=context.storage.location(prefix),
+        ),
+    )
     context.storage.write_bytes(
         manifest_url, manifest.model_dump_json(indent=2).encode(), "application/json"
     )
@@ -188,39 +210,6 @@ def read_manifest(storage: Storage, manifest_url: str, artefact: type[A]) -> Man
     return Manifest[artefact].model_validate_json(storage.read_bytes(manifest_url))  # type: ignore[valid-type]
 
 
-def _produce(
-    stage: Stage[A],
-    asset_id: str,
-    inputs: dict[str, str],
-    options: StageOptions,
-    context: StageContext,
-    prefix: str,
-    key: str,
-    produce: Callable[[StageRun], A],
-) -> Manifest[A]:
+def _new_scratch(context: StageContext, asset_id: str, stage: Stage[Any]) -> Path:
     context.scratch_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f"{asset_id}-{stage.name}-", dir=context.scratch_dir))
-    started, clock = datetime.now(UTC), time.monotonic()
-    try:
-        run = StageRun(context=context, prefix=prefix, scratch=scratch)
-        artefact = produce(run)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    provenance = Provenance(
-        tools=run.tools,
-        options=options.model_dump(mode="json"),
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        duration_s=round(time.monotonic() - clock, 3),
-        written_to=context.storage.location(prefix),
-    )
-    return Manifest[stage.artefact](  # type: ignore[name-defined]
-        stage=stage.name,
-        stage_version=stage.version,
-        key=key,
-        asset_id=asset_id,
-        inputs=inputs,
-        artefact=artefact,
-        outputs=run.outputs,
-        provenance=provenance,
-    )
+    return Path(tempfile.mkdtemp(prefix=f"{asset_id}-{stage.name}-", dir=context.scratch_dir))

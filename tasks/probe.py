@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from regie.artefacts import MediaInfo, SourceAsset
 from regie.probe import ProbeOptions, probe
 from regie.stage import StageContext, StageOutcome
+from regie.timing import format_fraction
 from tasks.policy import STAGE_TASK_OPTIONS
 
 
@@ -26,5 +27,6 @@ def probe_media(
     info = outcome.artefact
     video = info.primary_video
     shape = f"{video.display_width}x{video.display_height}@{video.frame_rate}" if video else "audio"
-    get_run_logger().info("%s: %s, %s s, %s", source.asset_id, info.container, info.duration, shape)
+    duration = format_fraction(info.duration)
+    get_run_logger().info("%s: %s, %s s, %s", source.asset_id, info.container, duration, shape)
     return outcome

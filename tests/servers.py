@@ -1,14 +1,23 @@
-"""Real servers for tests and benchmarks, started on free loopback ports."""
+"""Real servers for tests and benchmarks, started on free loopback ports.
+
+The faulty proxy stands in for what cannot be provoked on demand here: a store that throttles and
+a network that corrupts bytes. Everything behind it is the real moto S3 server.
+"""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def free_port() -> int:
@@ -45,3 +54,68 @@ def moto_server(log_path: Path) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+SLOW_DOWN = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+    b"<Message>Please reduce your request rate.</Message></Error>"
+)
+HOP_BY_HOP = {"connection", "transfer-encoding", "keep-alive", "content-length"}
+
+
+@dataclass
+class Faults:
+    """How the proxy misbehaves: throttle the first GETs, or corrupt bodies in transit."""
+
+    throttle_gets: int = 0
+    corrupt_bodies: bool = False
+    throttled: int = 0
+
+
+@contextmanager
+def faulty_proxy(upstream: str, faults: Faults) -> Iterator[str]:
+    """An HTTP proxy in front of an S3 server that fails the way networks and stores do."""
+    target = urlsplit(upstream)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # keep test output quiet
+            pass
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            if self.command == "GET" and faults.throttled < faults.throttle_gets:
+                faults.throttled += 1
+                self._reply(503, [("Content-Type", "application/xml")], SLOW_DOWN)
+                return
+            connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            connection.request(self.command, self.path, body, dict(self.headers.items()))
+            response = connection.getresponse()
+            data = response.read()
+            if faults.corrupt_bodies and self.command == "GET" and response.status == 200 and data:
+                middle = len(data) // 2
+                data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
+            self._reply(response.status, response.getheaders(), data)
+
+        def _reply(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+            self.send_response(status)
+            for name, value in headers:
+                if name.lower() not in HOP_BY_HOP:
+                    self.send_header(name, value)
+            upstream_length = dict((k.lower(), v) for k, v in headers).get("content-length")
+            length = upstream_length if self.command == "HEAD" else None
+            self.send_header("Content-Length", length or str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

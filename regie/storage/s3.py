@@ -19,7 +19,7 @@ CHECKSUM_COMPAT = {
     "request_checksum_calculation": "when_required",
     "response_checksum_validation": "when_required",
 }
-RETRIES = {"mode": "standard", "max_attempts": 5}
+RETRIES = {"mode": "standard", "total_max_attempts": 5}  # initial request included
 
 
 @dataclass(frozen=True)

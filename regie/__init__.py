@@ -1,0 +1,52 @@
+"""Régie's engine: storage with a residency guard, the stage contract, typed artefacts and stages.
+
+Nothing here imports Prefect: every stage can run from a notebook, a test or another orchestrator.
+"""
+
+from regie.artefacts import Artefact, AudioStream, MediaInfo, SourceAsset, VideoStream
+from regie.errors import (
+    IntegrityError,
+    MediaError,
+    PermanentError,
+    ProbeError,
+    ResidencyError,
+    RestoreTimeoutError,
+    ToolError,
+    TransientError,
+)
+from regie.fetch import RestorePolicy, fetch
+from regie.probe import ProbeOptions, probe, probe_file
+from regie.settings import Settings
+from regie.stage import Manifest, Stage, StageContext, StageOptions, StageOutcome, run_stage
+from regie.storage import ResidencyPolicy, S3Config, Storage
+
+__all__ = [
+    "Artefact",
+    "AudioStream",
+    "IntegrityError",
+    "Manifest",
+    "MediaError",
+    "MediaInfo",
+    "PermanentError",
+    "ProbeError",
+    "ProbeOptions",
+    "ResidencyError",
+    "ResidencyPolicy",
+    "RestorePolicy",
+    "RestoreTimeoutError",
+    "S3Config",
+    "Settings",
+    "SourceAsset",
+    "Stage",
+    "StageContext",
+    "StageOptions",
+    "StageOutcome",
+    "Storage",
+    "ToolError",
+    "TransientError",
+    "VideoStream",
+    "fetch",
+    "probe",
+    "probe_file",
+    "run_stage",
+]
