@@ -1,0 +1,150 @@
+"""``fast``: hard cuts and gradual transitions from difference signals on 64x36 frames.
+
+Cuts are frame differences that stand out from their neighbourhood (an adaptive threshold: a
+multiple of the local median, so fast motion raises the bar) and after which the picture does not
+come back (a flash does). Gradual transitions are runs of frames that are linear mixes of the
+frames around them with a large change between the ends: that is what a dissolve or a fade to or
+from black is, and what motion is not. Decisions run on whole signal arrays, vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from regie.shots.detector import Detection, register
+from regie.shots.frames import FrameSize, SmallFrames
+from regie.shots.signals import Signals, compute_signals
+
+
+@dataclass(frozen=True)
+class FastOptions:
+    """Thresholds on mean absolute RGB differences (0..1 scale)."""
+
+    width: int = 64
+    height: int = 36
+    cut_min: float = 0.06
+    cut_ratio: float = 3.0
+    window: int = 12
+    flash_return: float = 0.4
+    min_shot: int = 6
+    half: int = 6
+    gradual_min: float = 0.06
+    linearity: float = 0.25
+    min_run: int = 3
+    black_level: float = 0.08
+    black_hold: int = 12
+
+
+@register("fast")
+class FastDetector:
+    """Own detector on small frames; the default on CPU."""
+
+    NAME: ClassVar[str] = "fast"
+
+    def __init__(self, options: FastOptions | None = None) -> None:
+        self.options = options or FastOptions()
+
+    def detect(self, path: Path, asset: str) -> Detection:
+        size = FrameSize(self.options.width, self.options.height)
+        frames = SmallFrames(path, size, asset=asset)
+        signals = compute_signals(frames, self.options.half)
+        cuts, gradual = decide(signals, self.options)
+        return Detection(signals.frames, cuts, gradual, frames.times)
+
+
+def decide(signals: Signals, options: FastOptions) -> tuple[list[int], list[tuple[int, int]]]:
+    """Cuts and gradual transitions from the signals (pure)."""
+    gradual = find_gradual(signals, options)
+    inside = {i for first, last in gradual for i in range(first, last + 2)}
+    cuts = [cut for cut in find_cuts(signals, options) if cut not in inside]
+    return cuts, gradual
+
+
+def find_cuts(signals: Signals, options: FastOptions) -> list[int]:
+    d1 = signals.back[1]
+    if len(d1) < 2:
+        return []
+    baseline = rolling_median(d1, options.window)
+    candidates = np.flatnonzero((d1 >= options.cut_min) & (d1 >= options.cut_ratio * baseline))
+    kept: list[int] = []
+    for frame in candidates:
+        if frame == 0 or _is_flash(signals, int(frame), options.flash_return):
+            continue
+        if kept and frame - kept[-1] < options.min_shot:
+            if d1[frame] > d1[kept[-1]]:
+                kept[-1] = int(frame)
+            continue
+        kept.append(int(frame))
+    return kept
+
+
+def find_gradual(signals: Signals, options: FastOptions) -> list[tuple[int, int]]:
+    span, bend = signals.span, signals.bend
+    linear = (span >= options.gradual_min) & (bend <= options.linearity * span)
+    transitions = [
+        _extent(signals.back[1], first, last, options.half)
+        for first, last in runs(linear, options.min_run)
+    ]
+    merged = merge_through_black(transitions, signals.luma, options)
+    return [t for t in merged if not _edge_fade(t, signals.luma, options)]
+
+
+def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
+    """Median of ``values`` over ``[i - window, i + window]`` (edges padded)."""
+    padded = np.pad(values, window, mode="edge")
+    return np.median(sliding_window_view(padded, 2 * window + 1), axis=1)
+
+
+def runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:
+    """Inclusive ``(first, last)`` of every run of True at least ``min_length`` long."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True) if e - s + 1 >= min_length]
+
+
+def merge_through_black(
+    transitions: list[tuple[int, int]], luma: np.ndarray, options: FastOptions
+) -> list[tuple[int, int]]:
+    """A fade out and a fade in through a short black dip are one transition."""
+    merged: list[tuple[int, int]] = []
+    for first, last in transitions:
+        if merged:
+            previous_first, previous_last = merged[-1]
+            gap = luma[previous_last + 1 : first]
+            if first - previous_last - 1 < options.black_hold and np.all(gap < options.black_level):
+                merged[-1] = (previous_first, last)
+                continue
+        merged.append((first, last))
+    return merged
+
+
+def _extent(d1: np.ndarray, first: int, last: int, half: int) -> tuple[int, int]:
+    """Grow a run of linear centres to the first and last mixed frames."""
+    active = 0.2 * float(np.median(d1[first : last + 1]))
+    start = first
+    while start > max(first - half - 2, 1) and d1[start - 1] > active:
+        start -= 1
+    end = last + 1
+    while end < min(last + half + 3, len(d1)) and d1[end] > active:
+        end += 1
+    return start, max(start, end - 2)
+
+
+def _is_flash(signals: Signals, frame: int, ratio: float) -> bool:
+    """The picture before ``frame`` comes back within three frames."""
+    after = [signals.back[k][frame - 1 + k] for k in (2, 3, 4) if frame - 1 + k < signals.frames]
+    return bool(after) and min(after) < ratio * signals.back[1][frame]
+
+
+def _edge_fade(transition: tuple[int, int], luma: np.ndarray, options: FastOptions) -> bool:
+    """A fade from or to a few black frames at the very start or end is not a boundary."""
+    first, last = transition
+    head, tail = luma[:first], luma[last + 1 :]
+    short_black_head = len(head) < options.black_hold and np.all(head < options.black_level)
+    short_black_tail = len(tail) < options.black_hold and np.all(tail < options.black_level)
+    return bool(short_black_head or short_black_tail)

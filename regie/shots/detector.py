@@ -1,0 +1,66 @@
+"""The shot detector interface and its registry by name.
+
+A detector turns a video file into a :class:`Detection`: the frame count, hard cuts (index of the
+first frame of each new shot) and gradual transitions (first and last mixed frame). Everything
+else the stage needs (times, keyframes, exports) is derived from it, whatever the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from regie.errors import PermanentError
+from regie.shots.frames import FrameTimes
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What a detector found, in frame indices (decode order, edit list honoured)."""
+
+    frame_count: int
+    cuts: list[int]
+    gradual: list[tuple[int, int]]
+    times: FrameTimes = field(default_factory=FrameTimes)
+
+    def boundaries(self) -> list[int]:
+        """First frame of every shot after the first; a gradual transition opens at its middle."""
+        middles = [(first + last + 1) // 2 for first, last in self.gradual]
+        return sorted({*self.cuts, *middles})
+
+
+class ShotDetector(Protocol):
+    """Finds shot boundaries in a video file."""
+
+    NAME: ClassVar[str]
+
+    def detect(self, path: Path, asset: str) -> Detection: ...
+
+
+DETECTORS: dict[str, Callable[[], ShotDetector]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], ShotDetector]], Callable[[], ShotDetector]]:
+    """Class decorator adding a detector factory to the registry."""
+
+    def add(factory: Callable[[], ShotDetector]) -> Callable[[], ShotDetector]:
+        DETECTORS[name] = factory
+        return factory
+
+    return add
+
+
+def get_detector(name: str) -> ShotDetector:
+    """A detector by registry name.
+
+    Raises:
+        PermanentError: No such detector.
+    """
+    import regie.shots.backends  # noqa: F401  # registers every backend
+
+    if name not in DETECTORS:
+        known = ", ".join(sorted(DETECTORS))
+        raise PermanentError(name, f"unknown shot detector (known: {known})")
+    return DETECTORS[name]()

@@ -1,0 +1,133 @@
+"""Small frames straight from ffmpeg: decode, shrink and pipe raw RGB into numpy, chunk by chunk.
+
+Shot detection needs every frame but not every pixel. ffmpeg decodes (skipping the in-loop
+deblocking filter, which only affects fine detail), scales to a thumbnail with area averaging and
+writes raw RGB to a pipe; numpy reads fixed-size chunks, so memory stays flat whatever the length.
+Frames keep their decode order with the container edit list honoured and are never duplicated or
+dropped (``-fps_mode passthrough``), so indices are frame-exact on variable frame rate video. The
+``showinfo`` filter reports each frame's PTS on stderr, read by a thread as frames flow.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from regie.errors import ToolError
+from regie.ffmpeg import require_tool
+
+SHOWINFO_FRAME = re.compile(r"Parsed_showinfo.*\bn:\s*(\d+)\s+pts:\s*(-?\d+)")
+SHOWINFO_CONFIG = re.compile(r"Parsed_showinfo.*config in time_base:\s*(\d+)/(\d+)")
+STDERR_TAIL = 30
+
+
+@dataclass(frozen=True)
+class FrameSize:
+    width: int
+    height: int
+
+    @property
+    def bytes(self) -> int:
+        return self.width * self.height * 3
+
+
+def small_frames_argv(path: Path, size: FrameSize, fast_decode: bool = True) -> list[str]:
+    """ffmpeg command writing every frame of the first video stream as raw RGB of ``size``."""
+    decoder = ["-skip_loop_filter", "all"] if fast_decode else []
+    return [
+        "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
+        *decoder, "-i", str(path),
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+        "-vf", f"scale={size.width}:{size.height}:flags=area,showinfo",
+        "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
+    ]  # fmt: skip
+
+
+@dataclass
+class FrameTimes:
+    """Presentation timestamps collected while frames are decoded."""
+
+    pts: list[int] = field(default_factory=list)
+    time_base: Fraction = Fraction(0)
+
+    def seconds(self, frame: int) -> Fraction:
+        """PTS of ``frame`` in seconds (the last known one for frames past the end)."""
+        if not self.pts:
+            return Fraction(0)
+        return self.pts[min(frame, len(self.pts) - 1)] * self.time_base
+
+
+class SmallFrames:
+    """Iterate over chunks of small frames of a video, collecting their timestamps.
+
+    Args:
+        path: The video file.
+        size: Size of each frame.
+        chunk: Frames per chunk.
+        asset: Asset id, for errors.
+    """
+
+    def __init__(self, path: Path, size: FrameSize, chunk: int = 256, asset: str = "") -> None:
+        self.path, self.size, self.chunk = path, size, chunk
+        self.asset = asset or path.name
+        self.times = FrameTimes()
+        self.count = 0
+        self._stderr: deque[str] = deque(maxlen=STDERR_TAIL)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        argv = small_frames_argv(self.path, self.size)
+        require_tool("ffmpeg")
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        reader = threading.Thread(target=self._read_stderr, args=(process,), daemon=True)
+        reader.start()
+        try:
+            yield from self._chunks(process)
+        finally:
+            process.stdout.close()  # type: ignore[union-attr]
+            code = process.wait()
+            reader.join()
+        if code != 0:
+            raise ToolError(self.asset, argv, "\n".join(self._stderr))
+
+    def _chunks(self, process: subprocess.Popen[bytes]) -> Iterator[np.ndarray]:
+        frame_bytes = self.size.bytes
+        buffer = bytearray(frame_bytes * self.chunk)
+        view = memoryview(buffer)
+        while True:
+            filled = _read_fully(process.stdout, view)  # type: ignore[arg-type]
+            frames = filled // frame_bytes
+            if frames:
+                self.count += frames
+                shape = (frames, self.size.height, self.size.width, 3)
+                yield np.frombuffer(buffer, np.uint8, frames * frame_bytes).reshape(shape).copy()
+            if filled < len(buffer):
+                return
+
+    def _read_stderr(self, process: subprocess.Popen[bytes]) -> None:
+        for raw in process.stderr:  # type: ignore[union-attr]
+            line = raw.decode("utf-8", errors="replace")
+            if match := SHOWINFO_FRAME.search(line):
+                self.times.pts.append(int(match.group(2)))
+            elif (match := SHOWINFO_CONFIG.search(line)) and int(match.group(2)):
+                self.times.time_base = Fraction(int(match.group(1)), int(match.group(2)))
+            else:
+                self._stderr.append(line.rstrip())
+
+
+def _read_fully(stream: object, view: memoryview) -> int:
+    """Fill ``view`` from ``stream`` unless it ends first; return the bytes read."""
+    filled = 0
+    while filled < len(view):
+        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not got:
+            break
+        filled += got
+    return filled
