@@ -7,6 +7,9 @@ SHARED_CLIP := ../shared/data/programme/programme-fr.mp4
 GENERATED_CLIP := var/demo/generated.mp4
 DEMO_CLIP ?= $(if $(wildcard $(SHARED_CLIP)),$(SHARED_CLIP),$(GENERATED_CLIP))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Installed before the extras so that their torch range is already met; 2.13.0 is the local CPU
+# build on these machines. GPU workers set TORCH_SPEC to their CUDA build.
+TORCH_SPEC ?= torch==2.13.0
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
@@ -30,6 +33,10 @@ lint: $(VENV)/.installed-dev
 
 bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/fetch_memory.py
+	$(BIN)/python bench/shots_eval.py --backend fast --json bench/results/shots_eval_fast.json
+	$(BIN)/python bench/shots_eval.py --backend transnetv2 --json bench/results/shots_eval_transnetv2.json
+	$(BIN)/python bench/shots_eval.py --backend pyscenedetect --json bench/results/shots_eval_pyscenedetect.json
+	$(BIN)/python bench/shots_speed.py
 
 ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
@@ -45,7 +52,8 @@ $(VENV)/.installed-core: pyproject.toml | $(VENV)/bin/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q "$(TORCH_SPEC)"
+	$(BIN)/pip install -q -e '.[dev,shots]'
 	@touch $@ $(VENV)/.installed-core
 
 $(GENERATED_CLIP):

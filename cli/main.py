@@ -42,7 +42,10 @@ def probe_command(
 @app.command("run")
 def run_command(
     source: Annotated[str, typer.Argument(help="Archive URL or local path of the master.")],
-    until: Annotated[str, typer.Option(help="Last stage to run.")] = "probe",
+    until: Annotated[str, typer.Option(help="Last stage to run.")] = "shots",
+    shot_detector: Annotated[
+        str, typer.Option(help="Shot detector: fast, transnetv2 or pyscenedetect.")
+    ] = "fast",
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
@@ -53,7 +56,7 @@ def run_command(
         _fail(f"unknown stage {until!r}; choose one of {', '.join(STAGES)}", BAD_INPUT)
     uri = to_uri(source)
     try:
-        result = process_asset(uri, until)  # type: ignore[arg-type]
+        result = process_asset(uri, until, shot_detector)  # type: ignore[arg-type]
     except MediaError as error:
         failed = {
             "asset_id": error.asset,

@@ -14,12 +14,14 @@ from pydantic import BaseModel, Field
 
 from regie.probe import ProbeOptions
 from regie.settings import Settings
+from regie.shots.stage import ShotOptions
 from regie.stage import StageOutcome
 from tasks.fetch import fetch_source
 from tasks.probe import probe_media
+from tasks.shots import detect_shots_task
 
-StageName = Literal["fetch", "probe"]
-STAGES: tuple[StageName, ...] = ("fetch", "probe")
+StageName = Literal["fetch", "probe", "shots"]
+STAGES: tuple[StageName, ...] = ("fetch", "probe", "shots")
 
 
 class AssetRun(BaseModel):
@@ -29,33 +31,47 @@ class AssetRun(BaseModel):
     status: Literal["done", "failed"]
     manifests: dict[str, str] = Field(description="Stage name -> manifest URI.")
     reused: list[str] = Field(description="Stages whose manifest already existed (no work done).")
+    skipped: list[str] = Field(default_factory=list, description="Stages that do not apply.")
 
 
 @flow(name="process-asset", flow_run_name="process-asset-{source_uri}")
-def process_asset(source_uri: str, until: StageName = "probe") -> AssetRun:
+def process_asset(
+    source_uri: str, until: StageName = "shots", shot_detector: str = "fast"
+) -> AssetRun:
     """Run every stage of one asset up to ``until``.
 
     Args:
         source_uri: Archive URL of the master (s3://bucket/key or file:///path).
         until: Last stage to run.
+        shot_detector: Shot detection backend: fast, transnetv2 or pyscenedetect.
     """
     settings = Settings()
     context = settings.stage_context()
     done: dict[str, StageOutcome] = {}
+    skipped: list[str] = []
     done["fetch"] = fetch_source(source_uri, context, settings.restore_policy())
+    source = done["fetch"].artefact
     if _wanted("probe", until):
-        done["probe"] = probe_media(done["fetch"].artefact, context, ProbeOptions())
-    return _summary(done)
+        done["probe"] = probe_media(source, context, ProbeOptions())
+    if _wanted("shots", until):
+        media = done["probe"].artefact
+        if media.has_video:
+            options = ShotOptions(detector=shot_detector)
+            done["shots"] = detect_shots_task(source, media, context, options)
+        else:
+            skipped.append("shots")  # audio-only master
+    return _summary(done, skipped)
 
 
 def _wanted(stage: StageName, until: StageName) -> bool:
     return STAGES.index(stage) <= STAGES.index(until)
 
 
-def _summary(done: dict[str, StageOutcome]) -> AssetRun:
+def _summary(done: dict[str, StageOutcome], skipped: list[str]) -> AssetRun:
     return AssetRun(
         asset_id=done["fetch"].manifest.asset_id,
         status="done",
         manifests={name: outcome.manifest_url for name, outcome in done.items()},
         reused=[name for name, outcome in done.items() if outcome.reused],
+        skipped=skipped,
     )

@@ -7,6 +7,7 @@ incompatible version instead of misreading it.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,3 +99,46 @@ class MediaInfo(Artefact):
     @property
     def primary_video(self) -> VideoStream | None:
         return self.video[0] if self.video else None
+
+
+class Shot(BaseModel):
+    """One shot: frames in decode order (edit list honoured) and presentation times."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    first_frame: int
+    last_frame: int
+    start: Rational = Field(description="PTS of the first frame, seconds from the start.")
+    end: Rational = Field(description="PTS just after the last frame.")
+    keyframe: str | None = Field(None, description="URI of the shot's representative JPEG.")
+
+
+class Transition(BaseModel):
+    """A boundary between two shots: a hard cut, or a gradual transition (dissolve, fade)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["cut", "gradual"]
+    first_frame: int = Field(description="First frame of the new shot, or first mixed frame.")
+    last_frame: int = Field(description="Same as first_frame for a cut; last mixed frame.")
+    start: Rational
+    end: Rational
+
+
+class ShotList(Artefact):
+    """Shots and transitions of an asset, with keyframes, a contact sheet and exports."""
+
+    asset_id: str
+    detector: str
+    frame_count: int
+    frame_rate: Rational = Field(description="Nominal frame rate, for timecodes.")
+    shots: list[Shot]
+    transitions: list[Transition]
+    contact_sheet: str | None = None
+    csv: str | None = None
+    edl: str | None = None
+
+    def cut_times(self) -> list[Rational]:
+        """Start time of every shot after the first (where keyframes and cue breaks go)."""
+        return [shot.start for shot in self.shots[1:]]

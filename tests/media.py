@@ -86,3 +86,22 @@ def _mkv_with_unknown_codec(folder: Path) -> bytes:
     data = mkv.read_bytes()
     assert MKV_AVC_ID in data
     return data.replace(MKV_AVC_ID, b"V_QQQQQ/ISO/QQQ", 1)
+
+
+CUT_FRAME = 50  # first frame of shot 2
+DISSOLVE = (101, 124)  # mixed frames of the 1 s dissolve (frame 100 is still pure bars)
+
+
+def cut_then_dissolve(path: Path) -> Path:
+    """7 s at 25 fps: testsrc2, a hard cut to colour bars, a 1 s dissolve into testsrc."""
+    graph = (
+        "[1][2]xfade=transition=fade:duration=1:offset=2[bc];"
+        "[0][bc]concat=n=2:v=1:a=0,format=yuv420p[v]"
+    )
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+        "-f", "lavfi", "-i", "smptehdbars=size=320x240:rate=25:duration=3",
+        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=3",
+        "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", str(path),
+    )  # fmt: skip
+    return path

@@ -35,6 +35,7 @@ class ShotDetector(Protocol):
     """Finds shot boundaries in a video file."""
 
     NAME: ClassVar[str]
+    FINDS_GRADUAL: ClassVar[bool]
 
     def detect(self, path: Path, asset: str) -> Detection: ...
 

@@ -14,10 +14,11 @@ import re
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from queue import Queue
 
 import numpy as np
 
@@ -31,8 +32,11 @@ STDERR_TAIL = 30
 
 @dataclass(frozen=True)
 class FrameSize:
+    """Size of the decoded frames and the ffmpeg scaler that shrinks them."""
+
     width: int
     height: int
+    scaler: str = "area"
 
     @property
     def bytes(self) -> int:
@@ -46,7 +50,7 @@ def small_frames_argv(path: Path, size: FrameSize, fast_decode: bool = True) -> 
         "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
         *decoder, "-i", str(path),
         "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
-        "-vf", f"scale={size.width}:{size.height}:flags=area,showinfo",
+        "-vf", f"scale={size.width}:{size.height}:flags={size.scaler},showinfo",
         "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
     ]  # fmt: skip
 
@@ -58,11 +62,21 @@ class FrameTimes:
     pts: list[int] = field(default_factory=list)
     time_base: Fraction = Fraction(0)
 
-    def seconds(self, frame: int) -> Fraction:
-        """PTS of ``frame`` in seconds (the last known one for frames past the end)."""
+    def seconds(self, frame: int, frame_duration: Fraction = Fraction(0)) -> Fraction:
+        """PTS of ``frame`` in seconds; past the last frame, extrapolated by one frame duration.
+
+        Args:
+            frame: Frame index in decode order.
+            frame_duration: Duration of one frame, used when the stream has a single frame.
+        """
         if not self.pts:
-            return Fraction(0)
-        return self.pts[min(frame, len(self.pts) - 1)] * self.time_base
+            return frame * frame_duration
+        if frame < len(self.pts):
+            return self.pts[frame] * self.time_base
+        step = self.pts[-1] - self.pts[-2] if len(self.pts) > 1 else 0
+        last = self.pts[-1] * self.time_base
+        interval = step * self.time_base or frame_duration
+        return last + (frame - len(self.pts) + 1) * interval
 
 
 class SmallFrames:
@@ -131,3 +145,23 @@ def _read_fully(stream: object, view: memoryview) -> int:
             break
         filled += got
     return filled
+
+
+def prefetch(chunks: Iterable[np.ndarray], depth: int = 4) -> Iterator[np.ndarray]:
+    """Iterate ``chunks`` from a thread running up to ``depth`` chunks ahead."""
+    queue: Queue[np.ndarray | BaseException | None] = Queue(maxsize=depth)
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                queue.put(chunk)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            queue.put(error)
+            return
+        queue.put(None)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while (item := queue.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item

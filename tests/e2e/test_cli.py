@@ -40,10 +40,15 @@ def test_run_twice_on_the_programme_does_the_work_once(
     summary = last_json(first)
     assert summary["status"] == "done" and summary["reused"] == []
     assert summary["asset_id"].startswith("programme-fr-")
-    assert set(summary["manifests"]) == {"fetch", "probe"}
+    assert set(summary["manifests"]) == {"fetch", "probe", "shots"}
     probe_manifest = Path(summary["manifests"]["probe"].removeprefix("file://"))
     info = json.loads(probe_manifest.read_text())["artefact"]
     assert info["video"][0]["frames"] == 2955 and info["audio"][0]["channels"] == 2
+    truth = json.loads((shared_data / "programme" / "programme-fr.json").read_text())
+    shots_manifest = Path(summary["manifests"]["shots"].removeprefix("file://"))
+    shots = json.loads(shots_manifest.read_text())["artefact"]
+    assert [t["first_frame"] for t in shots["transitions"]] == truth["cuts"]
+    assert len(shots["shots"]) == len(truth["cuts"]) + 1
     written = {
         name: Path(url.removeprefix("file://")).stat().st_mtime_ns
         for name, url in summary["manifests"].items()
@@ -52,7 +57,8 @@ def test_run_twice_on_the_programme_does_the_work_once(
     second = regie("run", str(source), env=env)
     assert second.returncode == 0, second.stderr[-2000:]
     again = last_json(second)
-    assert again["reused"] == ["fetch", "probe"] and again["manifests"] == summary["manifests"]
+    assert again["reused"] == ["fetch", "probe", "shots"]
+    assert again["manifests"] == summary["manifests"]
     assert written == {
         n: Path(u.removeprefix("file://")).stat().st_mtime_ns for n, u in again["manifests"].items()
     }
@@ -104,6 +110,13 @@ def test_foreign_storage_is_refused_before_any_request(env: dict[str, str]) -> N
     assert done.returncode == 1
     error = last_json(done)["error"]
     assert error.startswith("s3://archive/masters/jt.mxf") and "REGIE_ALLOW_NON_FR=1" in error
+
+
+def test_audio_only_master_skips_the_video_stages(tmp_path: Path, env: dict[str, str]) -> None:
+    done = regie("run", str(media.audio_only(tmp_path / "radio.m4a")), env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = last_json(done)
+    assert summary["skipped"] == ["shots"] and set(summary["manifests"]) == {"fetch", "probe"}
 
 
 def test_probe_prints_media_info(clip: Path, env: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from black is, and what motion is not. Decisions run on whole signal arrays, vec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,8 +17,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from regie.shots.detector import Detection, register
-from regie.shots.frames import FrameSize, SmallFrames
+from regie.shots.frames import FrameSize, SmallFrames, prefetch
 from regie.shots.signals import Signals, compute_signals
+from regie.shots.transitions import BlackRules, apply_conventions, runs
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,7 @@ class FastOptions:
     gradual_min: float = 0.06
     linearity: float = 0.25
     min_run: int = 3
-    black_level: float = 0.08
-    black_hold: int = 12
+    black: BlackRules = field(default_factory=BlackRules)
 
 
 @register("fast")
@@ -45,6 +45,7 @@ class FastDetector:
     """Own detector on small frames; the default on CPU."""
 
     NAME: ClassVar[str] = "fast"
+    FINDS_GRADUAL: ClassVar[bool] = True
 
     def __init__(self, options: FastOptions | None = None) -> None:
         self.options = options or FastOptions()
@@ -52,7 +53,7 @@ class FastDetector:
     def detect(self, path: Path, asset: str) -> Detection:
         size = FrameSize(self.options.width, self.options.height)
         frames = SmallFrames(path, size, asset=asset)
-        signals = compute_signals(frames, self.options.half)
+        signals = compute_signals(prefetch(frames), self.options.half)
         cuts, gradual = decide(signals, self.options)
         return Detection(signals.frames, cuts, gradual, frames.times)
 
@@ -90,37 +91,13 @@ def find_gradual(signals: Signals, options: FastOptions) -> list[tuple[int, int]
         _extent(signals.back[1], first, last, options.half)
         for first, last in runs(linear, options.min_run)
     ]
-    merged = merge_through_black(transitions, signals.luma, options)
-    return [t for t in merged if not _edge_fade(t, signals.luma, options)]
+    return apply_conventions(transitions, signals.luma, options.black)
 
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     """Median of ``values`` over ``[i - window, i + window]`` (edges padded)."""
     padded = np.pad(values, window, mode="edge")
     return np.median(sliding_window_view(padded, 2 * window + 1), axis=1)
-
-
-def runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:
-    """Inclusive ``(first, last)`` of every run of True at least ``min_length`` long."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True) if e - s + 1 >= min_length]
-
-
-def merge_through_black(
-    transitions: list[tuple[int, int]], luma: np.ndarray, options: FastOptions
-) -> list[tuple[int, int]]:
-    """A fade out and a fade in through a short black dip are one transition."""
-    merged: list[tuple[int, int]] = []
-    for first, last in transitions:
-        if merged:
-            previous_first, previous_last = merged[-1]
-            gap = luma[previous_last + 1 : first]
-            if first - previous_last - 1 < options.black_hold and np.all(gap < options.black_level):
-                merged[-1] = (previous_first, last)
-                continue
-        merged.append((first, last))
-    return merged
 
 
 def _extent(d1: np.ndarray, first: int, last: int, half: int) -> tuple[int, int]:
@@ -136,15 +113,14 @@ def _extent(d1: np.ndarray, first: int, last: int, half: int) -> tuple[int, int]
 
 
 def _is_flash(signals: Signals, frame: int, ratio: float) -> bool:
-    """The picture before ``frame`` comes back within three frames."""
-    after = [signals.back[k][frame - 1 + k] for k in (2, 3, 4) if frame - 1 + k < signals.frames]
-    return bool(after) and min(after) < ratio * signals.back[1][frame]
+    """A flash, or the return from one: the picture before the jump is seen again close by.
 
-
-def _edge_fade(transition: tuple[int, int], luma: np.ndarray, options: FastOptions) -> bool:
-    """A fade from or to a few black frames at the very start or end is not a boundary."""
-    first, last = transition
-    head, tail = luma[:first], luma[last + 1 :]
-    short_black_head = len(head) < options.black_hold and np.all(head < options.black_level)
-    short_black_tail = len(tail) < options.black_hold and np.all(tail < options.black_level)
-    return bool(short_black_head or short_black_tail)
+    The picture before ``frame`` comes back within three frames, or ``frame`` shows again the
+    picture of two to four frames earlier.
+    """
+    jump = ratio * signals.back[1][frame]
+    comes_back = [
+        signals.back[k][frame - 1 + k] for k in (2, 3, 4) if frame - 1 + k < signals.frames
+    ]
+    seen_before = [signals.back[k][frame] for k in (2, 3, 4) if frame - k >= 0]
+    return min([*comes_back, *seen_before], default=jump) < jump

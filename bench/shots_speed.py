@@ -1,0 +1,100 @@
+"""Throughput of shot detection on a 1080p25 reel, against ffmpeg's own decode speed.
+
+    .venv/bin/python bench/shots_speed.py [--json OUT] [--backends fast,transnetv2,pyscenedetect]
+
+Builds (once, cached under ``var/bench/``) a reel of about 2.5 minutes at 1920x1080, 25 fps, from
+the shared clips, upscaled and letterboxed; then measures in one run the frames per second of
+ffmpeg decode-only with default flags (the reference limit) and of each backend, each given the
+whole file. Prints a table and writes JSON with ``decode_fps`` and ``backends`` (name -> fps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from regie.shots.detector import get_detector  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+SOURCES = ["programme/programme-fr.mp4", "video/testvideo.mp4", "video/goldeneye-vfr-drop3.mp4"]
+REEL = ROOT / "var" / "bench" / "reel-1080p25.mp4"
+FIT_1080P = (
+    "scale=1920:1080:force_original_aspect_ratio=decrease,"
+    "pad=1920:1080:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=25,format=yuv420p"
+)
+
+
+def build_reel(target: Path) -> Path:
+    """Concatenate the shared clips at 1080p25 (H.264, as an archive proxy would be)."""
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    inputs = [arg for source in SOURCES for arg in ("-i", str(SHARED / source))]
+    fits = ";".join(f"[{i}:v]{FIT_1080P}[v{i}]" for i in range(len(SOURCES)))
+    joined = "".join(f"[v{i}]" for i in range(len(SOURCES)))
+    graph = f"{fits};{joined}concat=n={len(SOURCES)}:v=1:a=0[out]"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[out]",
+         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", str(target)],
+        check=True,
+    )  # fmt: skip
+    return target
+
+
+def decode_fps(reel: Path, frames: int) -> float:
+    started = time.perf_counter()
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(reel), "-f", "null", "-"], check=True)
+    return frames / (time.perf_counter() - started)
+
+
+def backend_fps(name: str, reel: Path) -> tuple[float, int]:
+    detector = get_detector(name)
+    started = time.perf_counter()
+    detection = detector.detect(reel, "reel")
+    return detection.frame_count / (time.perf_counter() - started), detection.frame_count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "bench" / "results" / "shots_speed.json"
+    )
+    parser.add_argument("--backends", default="fast,transnetv2,pyscenedetect")
+    args = parser.parse_args()
+    reel = build_reel(REEL)
+    backends: dict[str, float] = {}
+    frames = 0
+    for name in args.backends.split(","):
+        backends[name], frames = backend_fps(name, reel)
+    reference = decode_fps(reel, frames)
+    report(reference, backends, frames, args.json)
+    return 0
+
+
+def report(reference: float, backends: dict[str, float], frames: int, out: Path) -> None:
+    table = Table(title=f"Shot detection throughput, 1080p25 reel of {frames} frames")
+    for column in ("what", "frames/s", "x decode-only", "x PySceneDetect"):
+        table.add_column(column)
+    baseline = backends.get("pyscenedetect")
+    table.add_row("ffmpeg decode-only (reference)", f"{reference:.0f}", "1.00", "")
+    for name, fps in backends.items():
+        versus = f"{fps / baseline:.2f}" if baseline else ""
+        table.add_row(name, f"{fps:.0f}", f"{fps / reference:.2f}", versus)
+    Console().print(table)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"frames": frames, "decode_fps": reference, "backends": backends}
+    out.write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Shots stage: a detector's boundaries become a ShotList with keyframes, contact sheet, CSV, EDL.
+
+The shot list itself is built by a pure function from the detection (frames and timestamps); the
+stage adds the pictures and the exports and publishes everything under the stage contract.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from regie.artefacts import MediaInfo, Shot, ShotList, SourceAsset, Transition
+from regie.errors import PermanentError
+from regie.fetch import local_source
+from regie.ffmpeg import tool_version
+from regie.shots.detector import Detection, get_detector
+from regie.shots.exports import contact_sheet, to_csv, to_edl
+from regie.shots.keyframes import extract_keyframes
+from regie.shots.timecode import timecode
+from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+
+SHOTS = Stage("shots", "1", ShotList)
+
+
+class ShotOptions(StageOptions):
+    """Which detector runs and how the pictures for people look."""
+
+    detector: str = "fast"
+    keyframe_width: int = 320
+    contact_columns: int = 6
+
+
+def detect_shots(
+    source: SourceAsset,
+    media: MediaInfo,
+    context: StageContext,
+    options: ShotOptions | None = None,
+) -> StageOutcome[ShotList]:
+    """Detect the shots of a fetched asset, or return the manifest of an earlier identical run.
+
+    Raises:
+        PermanentError: Audio-only asset, or no decodable video frame.
+    """
+    opts = options or ShotOptions()
+    video = media.primary_video
+    if video is None:
+        raise PermanentError(source.asset_id, "audio-only asset: it has no shots to detect")
+
+    def produce(run: StageRun) -> ShotList:
+        path = local_source(source, context)
+        detection = get_detector(opts.detector).detect(path, source.asset_id)
+        if detection.frame_count == 0:
+            raise PermanentError(source.asset_id, "no video frame could be decoded")
+        run.tools.update(ffmpeg=tool_version("ffmpeg"), detector=opts.detector)
+        shots = build_shot_list(detection, source.asset_id, opts.detector, video.frame_rate)
+        middles = [
+            detection.times.seconds((s.first_frame + s.last_frame) // 2, 1 / video.frame_rate)
+            for s in shots.shots
+        ]
+        return _with_pictures_and_exports(shots, middles, path, source, run, opts)
+
+    return run_stage(SHOTS, source.asset_id, {"source": source.sha256}, opts, context, produce)
+
+
+def build_shot_list(
+    detection: Detection, asset_id: str, detector: str, frame_rate: Fraction
+) -> ShotList:
+    """Shots and transitions from a detection (pure). A gradual transition splits at its middle."""
+    count, times = detection.frame_count, detection.times
+    frame = 1 / frame_rate if frame_rate else Fraction(0)
+    boundaries = [b for b in detection.boundaries() if 0 < b < count]
+    starts, stops = [0, *boundaries], [*boundaries, count]
+    shots = [
+        Shot(
+            index=index,
+            first_frame=first,
+            last_frame=stop - 1,
+            start=times.seconds(first, frame),
+            end=times.seconds(stop, frame),
+        )
+        for index, (first, stop) in enumerate(zip(starts, stops, strict=True))
+    ]
+    cuts = [
+        Transition(
+            kind="cut", first_frame=cut, last_frame=cut,
+            start=times.seconds(cut, frame), end=times.seconds(cut, frame),
+        )
+        for cut in detection.cuts
+        if 0 < cut < count
+    ]  # fmt: skip
+    mixes = [
+        Transition(
+            kind="gradual", first_frame=first, last_frame=last,
+            start=times.seconds(first, frame), end=times.seconds(last + 1, frame),
+        )
+        for first, last in detection.gradual
+    ]  # fmt: skip
+    return ShotList(
+        asset_id=asset_id,
+        detector=detector,
+        frame_count=count,
+        frame_rate=frame_rate,
+        shots=shots,
+        transitions=sorted(cuts + mixes, key=lambda t: t.first_frame),
+    )
+
+
+def _with_pictures_and_exports(
+    shots: ShotList,
+    middles: list[Fraction],
+    path: Path,
+    source: SourceAsset,
+    run: StageRun,
+    opts: ShotOptions,
+) -> ShotList:
+    """Keyframes at each shot's middle frame, the contact sheet, CSV and EDL, all published."""
+    pictures = extract_keyframes(
+        path, middles, run.scratch / "keyframes", opts.keyframe_width, source.asset_id
+    )
+    uris = [run.publish(p, f"keyframes/{p.name}", "image/jpeg") for p in pictures]
+    shots = shots.model_copy(
+        update={
+            "shots": [
+                s.model_copy(update={"keyframe": u}) for s, u in zip(shots.shots, uris, strict=True)
+            ]
+        }
+    )
+    captions = [
+        f"#{shot.index + 1}  {timecode(round(shot.start * shots.frame_rate), shots.frame_rate)}"
+        for shot in shots.shots
+    ]
+    sheet = contact_sheet(
+        pictures, captions, run.scratch / "contact-sheet.jpg", opts.contact_columns
+    )
+    exports = {
+        "contact_sheet": run.publish(sheet, "contact-sheet.jpg", "image/jpeg"),
+        "csv": _publish_text(run, "shots.csv", to_csv(shots), "text/csv"),
+        "edl": _publish_text(
+            run, "shots.edl", to_edl(shots, source.asset_id, Path(source.key).name), "text/plain"
+        ),
+    }
+    return shots.model_copy(update=exports)
+
+
+def _publish_text(run: StageRun, name: str, text: str, content_type: str) -> str:
+    local = run.scratch / name
+    local.write_text(text, encoding="utf-8")
+    return run.publish(local, name, content_type)

@@ -1,0 +1,70 @@
+"""Shot lists built from detections, and their EDL and CSV exports, against golden text."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from regie.shots.detector import Detection
+from regie.shots.exports import to_csv, to_edl
+from regie.shots.frames import FrameTimes
+from regie.shots.stage import build_shot_list
+
+# 100 frames at 25 fps: a cut at frame 40, a dissolve over frames 70-79.
+DETECTION = Detection(
+    frame_count=100,
+    cuts=[40],
+    gradual=[(70, 79)],
+    times=FrameTimes(pts=[512 * i for i in range(100)], time_base=Fraction(1, 12800)),
+)
+
+
+def test_shots_split_at_cuts_and_at_the_middle_of_dissolves() -> None:
+    shots = build_shot_list(DETECTION, "a", "fast", Fraction(25))
+    assert [(s.first_frame, s.last_frame) for s in shots.shots] == [(0, 39), (40, 74), (75, 99)]
+    assert [s.start for s in shots.shots] == [0, Fraction(8, 5), 3]
+    assert shots.shots[-1].end == 4  # one frame after the last PTS
+    kinds = [(t.kind, t.first_frame, t.last_frame) for t in shots.transitions]
+    assert kinds == [("cut", 40, 40), ("gradual", 70, 79)]
+    assert shots.transitions[1].start == Fraction(14, 5)
+    assert shots.transitions[1].end == Fraction(16, 5)
+
+
+def test_variable_frame_rate_times_come_from_timestamps() -> None:
+    pts = [0, 1001, 2002, 5005, 6006]  # two frames dropped after frame 2
+    detection = Detection(5, [3], [], FrameTimes(pts=pts, time_base=Fraction(1, 24000)))
+    shots = build_shot_list(detection, "a", "fast", Fraction(24000, 1001))
+    assert shots.shots[1].start == Fraction(5005, 24000)
+    assert shots.shots[1].end == Fraction(7007, 24000)
+
+
+def test_single_frame_is_one_shot() -> None:
+    detection = Detection(1, [], [], FrameTimes(pts=[0], time_base=Fraction(1, 25)))
+    shots = build_shot_list(detection, "a", "fast", Fraction(25))
+    assert [(s.first_frame, s.last_frame, s.end) for s in shots.shots] == [(0, 0, Fraction(1, 25))]
+
+
+EDL = """\
+TITLE: jt-20h
+FCM: NON-DROP FRAME
+
+001  AX       V     C        00:00:00:00 00:00:01:15 00:00:00:00 00:00:01:15
+* FROM CLIP NAME: jt.mxf
+002  AX       V     C        00:00:01:15 00:00:02:20 00:00:01:15 00:00:02:20
+* FROM CLIP NAME: jt.mxf
+003  AX       V     C        00:00:02:20 00:00:02:20 00:00:02:20 00:00:02:20
+003  AX       V     D    010 00:00:02:20 00:00:04:00 00:00:02:20 00:00:04:00
+* FROM CLIP NAME: jt.mxf
+"""
+
+
+def test_edl_is_cmx3600_with_the_dissolve() -> None:
+    shots = build_shot_list(DETECTION, "a", "fast", Fraction(25))
+    assert to_edl(shots, "jt-20h", "jt.mxf") == EDL
+
+
+def test_csv_has_one_row_per_shot() -> None:
+    rows = to_csv(build_shot_list(DETECTION, "a", "fast", Fraction(25))).splitlines()
+    assert rows[0].split(",")[:4] == ["shot", "first_frame", "last_frame", "start_s"]
+    assert rows[2].startswith("1,40,74,1.600000,3.000000,00:00:01:15,00:00:03:00,1.400000,cut,")
+    assert rows[3].split(",")[8] == "gradual"
+    assert len(rows) == 4
