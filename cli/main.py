@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 
@@ -50,10 +50,13 @@ def run_command(
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
     embedded.prepare(settings.home)
-    from flows.process_asset import STAGES, process_asset
+    from flows.process_asset import STAGES, ShotDetectorName, process_asset
 
     if until not in STAGES:
         _fail(f"unknown stage {until!r}; choose one of {', '.join(STAGES)}", BAD_INPUT)
+    if shot_detector not in get_args(ShotDetectorName):
+        choices = ", ".join(get_args(ShotDetectorName))
+        _fail(f"unknown shot detector {shot_detector!r}; choose one of {choices}", BAD_INPUT)
     uri = to_uri(source)
     try:
         result = process_asset(uri, until, shot_detector)  # type: ignore[arg-type]

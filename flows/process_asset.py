@@ -22,13 +22,15 @@ from tasks.shots import detect_shots_task
 
 StageName = Literal["fetch", "probe", "shots"]
 STAGES: tuple[StageName, ...] = ("fetch", "probe", "shots")
+# Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registry.
+ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
 
 
 class AssetRun(BaseModel):
     """What one run of process-asset produced."""
 
     asset_id: str
-    status: Literal["done", "failed"]
+    status: Literal["done"] = "done"  # a failed run raises; the CLI reports it
     manifests: dict[str, str] = Field(description="Stage name -> manifest URI.")
     reused: list[str] = Field(description="Stages whose manifest already existed (no work done).")
     skipped: list[str] = Field(default_factory=list, description="Stages that do not apply.")
@@ -36,7 +38,7 @@ class AssetRun(BaseModel):
 
 @flow(name="process-asset", flow_run_name="process-asset-{source_uri}")
 def process_asset(
-    source_uri: str, until: StageName = "shots", shot_detector: str = "fast"
+    source_uri: str, until: StageName = "shots", shot_detector: ShotDetectorName = "fast"
 ) -> AssetRun:
     """Run every stage of one asset up to ``until``.
 
@@ -70,7 +72,6 @@ def _wanted(stage: StageName, until: StageName) -> bool:
 def _summary(done: dict[str, StageOutcome], skipped: list[str]) -> AssetRun:
     return AssetRun(
         asset_id=done["fetch"].manifest.asset_id,
-        status="done",
         manifests={name: outcome.manifest_url for name, outcome in done.items()},
         reused=[name for name, outcome in done.items() if outcome.reused],
         skipped=skipped,

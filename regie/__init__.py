@@ -3,7 +3,16 @@
 Nothing here imports Prefect: every stage can run from a notebook, a test or another orchestrator.
 """
 
-from regie.artefacts import Artefact, AudioStream, MediaInfo, SourceAsset, VideoStream
+from regie.artefacts import (
+    Artefact,
+    AudioStream,
+    MediaInfo,
+    Shot,
+    ShotList,
+    SourceAsset,
+    Transition,
+    VideoStream,
+)
 from regie.errors import (
     IntegrityError,
     MediaError,
@@ -36,6 +45,8 @@ __all__ = [
     "RestoreTimeoutError",
     "S3Config",
     "Settings",
+    "Shot",
+    "ShotList",
     "SourceAsset",
     "Stage",
     "StageContext",
@@ -44,6 +55,7 @@ __all__ = [
     "Storage",
     "ToolError",
     "TransientError",
+    "Transition",
     "VideoStream",
     "fetch",
     "probe",

@@ -34,3 +34,13 @@ def test_deployment_resolves_to_a_flow_with_valid_parameters(deployment: dict) -
 def test_flow_names_are_kebab_case() -> None:
     names = {load_flow(d["entrypoint"]).name for d in DEPLOYMENTS}
     assert names == {"process-asset"}
+
+
+def test_shot_detector_choices_match_the_registry() -> None:
+    from typing import get_args
+
+    from flows.process_asset import ShotDetectorName
+    from regie.shots import DETECTORS, get_detector
+
+    get_detector("fast")  # loads every backend module into the registry
+    assert set(get_args(ShotDetectorName)) == set(DETECTORS)
