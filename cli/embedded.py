@@ -1,7 +1,8 @@
 """Prepare the process for Prefect's embedded mode before Prefect is imported.
 
-Prefect reads its settings at import time, so telemetry is switched off and ``PREFECT_HOME`` is
-pointed into ``./var/`` here, first. A configured ``PREFECT_API_URL`` (a real server) is respected.
+Prefect reads its settings at import time, so telemetry is switched off, the ephemeral API gets
+time to start and ``PREFECT_HOME`` is pointed into ``./var/`` here, first. Values already set in
+the environment, and a configured ``PREFECT_API_URL`` (a real server), are respected.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-TELEMETRY_OFF = {
+EMBEDDED_DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "HF_HUB_OFFLINE": "1",
+    # Prefect's default (20 s) is too short for a busy 2-core machine (PrefectHQ/prefect#16397).
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
 
 
 def prepare(home: Path) -> None:
-    """Turn telemetry off and give the ephemeral API a home under ``home``."""
-    for name, value in TELEMETRY_OFF.items():
+    """Turn telemetry off and give the ephemeral API a home under ``home`` and time to start."""
+    for name, value in EMBEDDED_DEFAULTS.items():
         os.environ.setdefault(name, value)
     if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
         prefect_home = home / "prefect"

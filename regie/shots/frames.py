@@ -43,9 +43,19 @@ class FrameSize:
         return self.width * self.height * 3
 
 
-def small_frames_argv(path: Path, size: FrameSize, fast_decode: bool = True) -> list[str]:
-    """ffmpeg command writing every frame of the first video stream as raw RGB of ``size``."""
+def small_frames_argv(
+    path: Path, size: FrameSize, fast_decode: bool = True, threads: int = 0
+) -> list[str]:
+    """ffmpeg command writing every frame of the first video stream as raw RGB of ``size``.
+
+    Args:
+        path: The video.
+        size: Output frame size and scaler.
+        fast_decode: Skip the deblocking filter (invisible at thumbnail size, ~10% faster).
+        threads: Decoder threads; 0 lets ffmpeg use every core.
+    """
     decoder = ["-skip_loop_filter", "all"] if fast_decode else []
+    decoder += ["-threads", str(threads)] if threads else []
     return [
         "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
         *decoder, "-i", str(path),
@@ -87,17 +97,20 @@ class SmallFrames:
         size: Size of each frame.
         chunk: Frames per chunk.
         asset: Asset id, for errors.
+        threads: Decoder threads (0: ffmpeg's choice).
     """
 
-    def __init__(self, path: Path, size: FrameSize, chunk: int = 256, asset: str = "") -> None:
-        self.path, self.size, self.chunk = path, size, chunk
+    def __init__(
+        self, path: Path, size: FrameSize, chunk: int = 256, asset: str = "", threads: int = 0
+    ) -> None:
+        self.path, self.size, self.chunk, self.threads = path, size, chunk, threads
         self.asset = asset or path.name
         self.times = FrameTimes()
         self.count = 0
         self._stderr: deque[str] = deque(maxlen=STDERR_TAIL)
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        argv = small_frames_argv(self.path, self.size)
+        argv = small_frames_argv(self.path, self.size, threads=self.threads)
         require_tool("ffmpeg")
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         reader = threading.Thread(target=self._read_stderr, args=(process,), daemon=True)
