@@ -14,7 +14,7 @@ from typing import Annotated, get_args
 import typer
 
 from cli import embedded
-from regie.errors import MediaError
+from regie.errors import MediaError, PermanentError
 from regie.settings import Settings
 from regie.storage import copy_hashing, join_url
 
@@ -90,6 +90,8 @@ def to_uri(source: str) -> str:
 
 def _local_path(source: str, scratch: Path) -> Path:
     if "://" not in source:
+        if not Path(source).is_file():
+            raise PermanentError(source, "file not found")
         return Path(source)
     settings = Settings()
     storage = settings.storage()

@@ -16,7 +16,7 @@ from typing import Any
 from regie.artefacts import AudioStream, MediaInfo, SourceAsset, VideoStream
 from regie.errors import ProbeError, ToolError
 from regie.fetch import local_source
-from regie.ffmpeg import run_tool, tool_version
+from regie.ffmpeg import run_tool, stderr_tail, tool_version
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.timing import Rational, parse_fraction
 
@@ -109,7 +109,7 @@ def classify_ffprobe_failure(stderr: str, header: bytes, asset: str) -> ProbeErr
     if "Invalid data found" in stderr:
         kind = "text" if _looks_like_text(header) else "unrecognised data"
         return ProbeError(asset, "not_media", f"not a media file ({kind})")
-    return ProbeError(asset, "corrupt", f"unreadable media ({_last(stderr)})")
+    return ProbeError(asset, "corrupt", f"unreadable media ({stderr_tail(stderr, 1)})")
 
 
 def check_playable(info: MediaInfo, options: ProbeOptions) -> None:
@@ -139,7 +139,7 @@ def check_tail(path: Path, asset: str, info: MediaInfo, seconds: float) -> None:
         reason = f"truncated: the data stops before the declared end ({info.duration} s)"
         raise ProbeError(asset, "truncated", reason)
     if errors:
-        raise ProbeError(asset, "corrupt", f"decoding the end failed ({_last(errors)})")
+        raise ProbeError(asset, "corrupt", f"decoding the end failed ({stderr_tail(errors, 1)})")
 
 
 def media_info_from_ffprobe(data: dict[str, Any], asset: str, size: int) -> MediaInfo:
@@ -253,7 +253,3 @@ def _looks_like_text(header: bytes) -> bool:
         return False
     return all(ch >= 0x20 or ch in b"\t\r\n" for ch in header)
 
-
-def _last(stderr: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"

@@ -104,11 +104,12 @@ class Storage:
 
     def info(self, url: str) -> ObjectInfo:
         """Size, ETag, storage class and metadata of one object."""
-        self.check(url)
-        with storage_errors(url):
-            if protocol_of(url) == "s3":
+        if protocol_of(url) == "s3":
+            self.check(url)
+            with storage_errors(url):
                 return s3.head_object(self._s3_client, url)
-            fs, path = self.filesystem(url)
+        fs, path = self.filesystem(url)
+        with storage_errors(url):
             detail = fs.info(path)
             if detail["type"] != "file":
                 raise PermanentError(url, "is a directory, not an object")
@@ -126,12 +127,13 @@ class Storage:
         On S3 this is one streamed GET: s3fs would issue a ranged request per block and keep
         read-ahead buffers, which costs memory and throughput for a front-to-back read.
         """
-        self.check(url)
-        with storage_errors(url):
-            if protocol_of(url) == "s3":
+        if protocol_of(url) == "s3":
+            self.check(url)
+            with storage_errors(url):
                 stream = s3.open_body(self._s3_client, url)
-            else:
-                fs, path = self.filesystem(url)
+        else:
+            fs, path = self.filesystem(url)
+            with storage_errors(url):
                 stream = fs.open(path, "rb")
         with stream:
             yield stream
@@ -184,12 +186,13 @@ class Storage:
 
     def iter_objects(self, prefix_url: str, page_size: int = 1000) -> Iterator[ObjectInfo]:
         """Every object under ``prefix_url``, listed page by page on S3."""
-        self.check(prefix_url)
-        with storage_errors(prefix_url):
-            if protocol_of(prefix_url) == "s3":
+        if protocol_of(prefix_url) == "s3":
+            self.check(prefix_url)
+            with storage_errors(prefix_url):
                 yield from s3.iter_objects(self._s3_client, prefix_url, page_size)
-                return
-            fs, path = self.filesystem(prefix_url)
+            return
+        fs, path = self.filesystem(prefix_url)
+        with storage_errors(prefix_url):
             for name, detail in sorted(fs.find(path, detail=True).items()):
                 yield ObjectInfo(url=fs.unstrip_protocol(name), size=int(detail["size"]))
 

@@ -134,6 +134,12 @@ def test_probe_on_bad_media_prints_one_error_line(tmp_path: Path, env: dict[str,
     assert done.stdout.strip().splitlines() == [f"error: {notes}: not a media file (text)"]
 
 
+def test_probe_on_a_missing_file_prints_one_error_line(tmp_path: Path, env: dict[str, str]) -> None:
+    done = regie("probe", str(tmp_path / "nope.mxf"), env=env)
+    assert done.returncode == 2
+    assert done.stdout.strip().splitlines() == [f"error: {tmp_path / 'nope.mxf'}: file not found"]
+
+
 def test_probe_reads_from_s3(
     s3_endpoint: str, bucket: str, s3_client, clip: Path, env: dict[str, str]
 ) -> None:
