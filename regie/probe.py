@@ -252,4 +252,3 @@ def _looks_like_text(header: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return all(ch >= 0x20 or ch in b"\t\r\n" for ch in header)
-
