@@ -23,6 +23,7 @@ from regie.artefacts import SourceAsset
 from regie.errors import IntegrityError, PermanentError, RestoreTimeoutError
 from regie.stage import NoOptions, Stage, StageContext, StageOutcome, StageRun, run_stage
 from regie.storage import ObjectInfo, Storage, copy_hashing, protocol_of
+from regie.storage.s3 import split_s3_url
 from regie.storage.store import storage_errors
 
 log = logging.getLogger("regie.fetch")
@@ -196,8 +197,7 @@ def _local_identity(uri: str) -> str:
 
 
 def _bucket_and_key(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
     if protocol_of(url) == "s3":
-        return parts.netloc, parts.path.lstrip("/")
-    path = PurePosixPath(parts.path)
+        return split_s3_url(url)
+    path = PurePosixPath(urlsplit(url).path)
     return str(path.parent), path.name

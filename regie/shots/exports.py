@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from regie.artefacts import Shot, ShotList, Transition
-from regie.shots.timecode import is_drop_frame, timecode
+from regie.shots.timecode import frame_at, is_drop_frame, timecode, timecode_at
 
 REEL = "AX"  # CMX3600's name for a source that is a file, not a tape
 
@@ -29,10 +29,10 @@ def to_edl(shots: ShotList, title: str, clip_name: str) -> str:
     lines = [f"TITLE: {title}", f"FCM: {mode}", ""]
     openings = [_incoming_gradual(shot, shots.transitions) for shot in shots.shots]
     entries = [
-        _frame_at(dissolve.start if dissolve else shot.start, rate)
+        frame_at(dissolve.start if dissolve else shot.start, rate)
         for shot, dissolve in zip(shots.shots, openings, strict=True)
     ]
-    leaves = [*entries[1:], _frame_at(shots.shots[-1].end, rate)] if shots.shots else []
+    leaves = [*entries[1:], frame_at(shots.shots[-1].end, rate)] if shots.shots else []
     for number, (entry, leave, dissolve) in enumerate(
         zip(entries, leaves, openings, strict=True), 1
     ):
@@ -55,8 +55,8 @@ def to_csv(shots: ShotList) -> str:
             "last_frame": shot.last_frame,
             "start_s": float(shot.start),
             "end_s": float(shot.end),
-            "start_tc": timecode(_frame_at(shot.start, shots.frame_rate), shots.frame_rate),
-            "end_tc": timecode(_frame_at(shot.end, shots.frame_rate), shots.frame_rate),
+            "start_tc": timecode_at(shot.start, shots.frame_rate),
+            "end_tc": timecode_at(shot.end, shots.frame_rate),
             "duration_s": float(shot.end - shot.start),
             "opens_with": _opening(shot, shots.transitions),
             "keyframe": shot.keyframe or "",
@@ -93,10 +93,6 @@ def contact_sheet(
 def _event(number: int, kind: str, length: str, entry: int, leave: int, rate: Fraction) -> str:
     source = f"{timecode(entry, rate)} {timecode(leave, rate)}"
     return f"{number:03d}  {REEL:<8} V     {kind:<4} {length:>3} {source} {source}"
-
-
-def _frame_at(seconds: Fraction, rate: Fraction) -> int:
-    return round(seconds * rate)
 
 
 def _incoming_gradual(shot: Shot, transitions: list[Transition]) -> Transition | None:

@@ -45,7 +45,7 @@ def compute_signals(chunks: Iterable[np.ndarray], half: int) -> Signals:
         new = chunk.astype(np.float32) * (1 / 255)
         frames = np.concatenate([tail, new]) if len(tail) else new
         start = len(frames) - len(new)  # index of the first new frame in ``frames``
-        parts["luma"].append((new @ LUMA).mean(axis=(1, 2)))
+        parts["luma"].append(mean_luma(chunk))
         for k in LOOKBACKS:
             back_parts[k].append(_diff_at(frames, start, k))
         span, bend = _linearity_at(frames, start, half)
@@ -58,6 +58,11 @@ def compute_signals(chunks: Iterable[np.ndarray], half: int) -> Signals:
     span = _centre(_join(parts["span"]), half, len(luma))
     bend = _centre(_join(parts["bend"]), half, len(luma))
     return Signals(back=back, span=span, bend=bend, luma=luma)
+
+
+def mean_luma(chunk: np.ndarray) -> np.ndarray:
+    """Mean luma (0..1, BT.601 weights) of each uint8 RGB frame of a chunk."""
+    return (chunk @ LUMA).mean(axis=(1, 2)) / 255
 
 
 def _diff_at(frames: np.ndarray, start: int, k: int) -> np.ndarray:

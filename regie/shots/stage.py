@@ -16,7 +16,7 @@ from regie.ffmpeg import tool_version
 from regie.shots.detector import Detection, get_detector
 from regie.shots.exports import contact_sheet, to_csv, to_edl
 from regie.shots.keyframes import extract_keyframes
-from regie.shots.timecode import timecode
+from regie.shots.timecode import timecode_at
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
 SHOTS = Stage("shots", "1", ShotList)
@@ -53,9 +53,9 @@ def detect_shots(
             raise PermanentError(source.asset_id, "no video frame could be decoded")
         run.tools.update(ffmpeg=tool_version("ffmpeg"), detector=opts.detector)
         shots = build_shot_list(detection, source.asset_id, opts.detector, video.frame_rate)
+        frame = frame_duration(video.frame_rate)
         middles = [
-            detection.times.seconds((s.first_frame + s.last_frame) // 2, 1 / video.frame_rate)
-            for s in shots.shots
+            detection.times.seconds((s.first_frame + s.last_frame) // 2, frame) for s in shots.shots
         ]
         return _with_pictures_and_exports(shots, middles, path, source, run, opts)
 
@@ -67,7 +67,7 @@ def build_shot_list(
 ) -> ShotList:
     """Shots and transitions from a detection (pure). A gradual transition splits at its middle."""
     count, times = detection.frame_count, detection.times
-    frame = 1 / frame_rate if frame_rate else Fraction(0)
+    frame = frame_duration(frame_rate)
     boundaries = [b for b in detection.boundaries() if 0 < b < count]
     starts, stops = [0, *boundaries], [*boundaries, count]
     shots = [
@@ -105,6 +105,11 @@ def build_shot_list(
     )
 
 
+def frame_duration(rate: Fraction) -> Fraction:
+    """Duration of one frame; zero when the container declares no rate (0/0)."""
+    return 1 / rate if rate else Fraction(0)
+
+
 def _with_pictures_and_exports(
     shots: ShotList,
     middles: list[Fraction],
@@ -126,8 +131,7 @@ def _with_pictures_and_exports(
         }
     )
     captions = [
-        f"#{shot.index + 1}  {timecode(round(shot.start * shots.frame_rate), shots.frame_rate)}"
-        for shot in shots.shots
+        f"#{shot.index + 1}  {timecode_at(shot.start, shots.frame_rate)}" for shot in shots.shots
     ]
     sheet = contact_sheet(
         pictures, captions, run.scratch / "contact-sheet.jpg", opts.contact_columns

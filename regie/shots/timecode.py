@@ -22,6 +22,16 @@ def timecode(frames: int, rate: Fraction) -> str:
     return f"{hh:02d}:{mm:02d}:{ss:02d}{separator}{ff:02d}"
 
 
+def frame_at(seconds: Fraction, rate: Fraction) -> int:
+    """Nearest frame count at ``rate`` to a time in seconds."""
+    return round(seconds * rate)
+
+
+def timecode_at(seconds: Fraction, rate: Fraction) -> str:
+    """Timecode of the frame shown at ``seconds``."""
+    return timecode(frame_at(seconds, rate), rate)
+
+
 def _drop_frame_number(frames: int, nominal: int) -> int:
     """Add the frame numbers skipped at each minute except every tenth (SMPTE 12M)."""
     dropped = 2 if nominal == 30 else 4

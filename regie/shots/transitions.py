@@ -33,6 +33,11 @@ def apply_conventions(gradual: list[Span], luma: np.ndarray, rules: BlackRules) 
     return [span for span in merged if not is_edge_fade(span, luma, rules)]
 
 
+def drop_cuts_within(cuts: list[int], gradual: list[Span]) -> list[int]:
+    """Cuts on a mixed frame, or on the first frame after a mix, belong to that transition."""
+    return [cut for cut in cuts if not any(first <= cut <= last + 1 for first, last in gradual)]
+
+
 def merge_through_black(spans: list[Span], luma: np.ndarray, rules: BlackRules) -> list[Span]:
     merged: list[Span] = []
     for first, last in spans:

@@ -7,7 +7,7 @@ from fractions import Fraction
 from regie.shots.detector import Detection
 from regie.shots.exports import to_csv, to_edl
 from regie.shots.frames import FrameTimes
-from regie.shots.stage import build_shot_list
+from regie.shots.stage import build_shot_list, frame_duration
 
 # 100 frames at 25 fps: a cut at frame 40, a dissolve over frames 70-79.
 DETECTION = Detection(
@@ -68,3 +68,10 @@ def test_csv_has_one_row_per_shot() -> None:
     assert rows[2].startswith("1,40,74,1.600000,3.000000,00:00:01:15,00:00:03:00,1.400000,cut,")
     assert rows[3].split(",")[8] == "gradual"
     assert len(rows) == 4
+
+
+def test_stream_without_a_declared_rate_does_not_divide_by_zero() -> None:
+    assert frame_duration(Fraction(0)) == 0
+    detection = Detection(1, [], [], FrameTimes())
+    shots = build_shot_list(detection, "a", "fast", Fraction(0))
+    assert (shots.shots[0].start, shots.shots[0].end) == (0, 0)

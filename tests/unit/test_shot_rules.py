@@ -7,7 +7,7 @@ import numpy as np
 from regie.shots.backends.fast import FastOptions, decide
 from regie.shots.evaluate import score, truth_windows
 from regie.shots.signals import LOOKBACKS, Signals, compute_signals
-from regie.shots.transitions import BlackRules, apply_conventions
+from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within
 
 OPTIONS = FastOptions()
 
@@ -72,3 +72,7 @@ def test_scoring_is_one_to_one_with_tolerances() -> None:
     result = score([31, 32, 83, 110], windows)  # 32 is a duplicate, 83 is 3 frames late
     assert (result.true_positives, result.false_positives, result.false_negatives) == (2, 2, 1)
     assert round(result.f1, 3) == round(4 / 7, 3)
+
+
+def test_cuts_on_or_just_after_a_mix_belong_to_it() -> None:
+    assert drop_cuts_within([10, 20, 31, 32, 50], [(20, 30)]) == [10, 32, 50]

@@ -19,7 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from regie.shots.detector import Detection, register
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
 from regie.shots.signals import Signals, compute_signals
-from regie.shots.transitions import BlackRules, apply_conventions, runs
+from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within, runs
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,7 @@ class FastDetector:
 def decide(signals: Signals, options: FastOptions) -> tuple[list[int], list[tuple[int, int]]]:
     """Cuts and gradual transitions from the signals (pure)."""
     gradual = find_gradual(signals, options)
-    inside = {i for first, last in gradual for i in range(first, last + 2)}
-    cuts = [cut for cut in find_cuts(signals, options) if cut not in inside]
-    return cuts, gradual
+    return drop_cuts_within(find_cuts(signals, options), gradual), gradual
 
 
 def find_cuts(signals: Signals, options: FastOptions) -> list[int]:

@@ -22,8 +22,8 @@ import numpy as np
 from regie.errors import PermanentError
 from regie.shots.detector import Detection, register
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
-from regie.shots.signals import LUMA
-from regie.shots.transitions import BlackRules, apply_conventions, runs
+from regie.shots.signals import mean_luma
+from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within, runs
 
 WINDOW = 100
 INPUT = FrameSize(48, 27, scaler="bicubic")  # the package's own decoder uses ffmpeg's default
@@ -181,7 +181,7 @@ def _batches(items: Iterator[np.ndarray], size: int) -> Iterator[tuple[np.ndarra
 def _tap_luma(chunks: Iterable[np.ndarray], lumas: list[np.ndarray]) -> Iterator[np.ndarray]:
     """Pass chunks through, recording each frame's mean luma (0..1) for the black rules."""
     for chunk in chunks:
-        lumas.append((chunk @ LUMA).mean(axis=(1, 2)) / 255)
+        lumas.append(mean_luma(chunk))
         yield chunk
 
 
@@ -199,9 +199,7 @@ def to_detection(
         elif last + 1 < count:
             cuts.append(last + 1)  # the network marks the last frame of the outgoing shot
     gradual = apply_conventions(gradual, luma, options.black)
-    inside = {i for first, last in gradual for i in range(first, last + 2)}
-    cuts = [cut for cut in cuts if cut not in inside]
-    return Detection(count, cuts, gradual, frames.times)
+    return Detection(count, drop_cuts_within(cuts, gradual), gradual, frames.times)
 
 
 def _many_hot_run(mask: np.ndarray, first: int, last: int) -> tuple[int, int]:
