@@ -1,7 +1,10 @@
 """Shot detection streams frames: a video four times longer costs no more memory.
 
-Both clips run in one process, short first: the allocator's and oneDNN's one-off peaks happen on
-the short clip, so the high-water mark can only rise on the long one if memory grows with length.
+Both clips run in one process, short first, and the check is on the memory where frames could
+pile up: numpy arrays and Python objects, traced exactly by ``tracemalloc``. Holding every frame
+of the long clip would add 15 MB at 48x27. The whole-process high-water mark is checked too for
+``fast``. It is not checked for ``transnetv2``, where oneDNN's scratch buffers move the peak by up
+to 100 MB between identical runs of the same clip (measured), whatever the length.
 """
 
 from __future__ import annotations
@@ -15,18 +18,20 @@ import pytest
 from tests import media
 
 PEAKS = """
-import sys
+import sys, tracemalloc
 from pathlib import Path
 from regie.shots.detector import get_detector
 
-def peak_mb():
+def process_peak_mb():
     status = open("/proc/self/status").read().split("\\n")
     return int(next(line for line in status if line.startswith("VmHWM")).split()[1]) // 1024
 
 detector = get_detector(sys.argv[1])
+tracemalloc.start()
 for clip, frames in zip(sys.argv[2::2], sys.argv[3::2]):
+    tracemalloc.reset_peak()
     assert detector.detect(Path(clip), "memory").frame_count == int(frames)
-    print(peak_mb())
+    print(tracemalloc.get_traced_memory()[1] // 2**20, process_peak_mb())
 """
 
 
@@ -40,5 +45,9 @@ def test_peak_memory_does_not_grow_with_length(backend: str, tmp_path: Path) -> 
                      "-c:v", "libx264", "-preset", "ultrafast", str(clip))  # fmt: skip
         argv += [str(clip), str(seconds * 25)]
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
-    short, long = map(int, done.stdout.split()[-2:])
-    assert long - short < 8, (short, long)  # 3,000 more frames, a few bytes of signal each
+    (traced_short, process_short), (traced_long, process_long) = (
+        map(int, line.split()) for line in done.stdout.strip().splitlines()[-2:]
+    )
+    assert traced_long - traced_short < 8, (traced_short, traced_long)
+    if backend == "fast":
+        assert process_long - process_short < 8, (process_short, process_long)
