@@ -13,7 +13,7 @@ TORCH_SPEC ?= torch==2.13.0
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test test-fast lint bench clean ffmpeg
+.PHONY: demo test test-fast lint bench clean ffmpeg constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
 demo: ffmpeg $(VENV)/.installed-core $(DEMO_CLIP)
@@ -47,13 +47,13 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed-core: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed-core: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -c constraints.txt -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -e '.[dev,shots]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,shots]'
 	@touch $@ $(VENV)/.installed-core
 
 $(GENERATED_CLIP):
@@ -61,6 +61,13 @@ $(GENERATED_CLIP):
 	ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=25 \
 		-f lavfi -i sine=frequency=440:sample_rate=48000 -t 20 \
 		-c:v libx264 -pix_fmt yuv420p -c:a aac $@
+
+## constraints: re-pin every dependency to what resolves today (then run make test)
+constraints: | $(VENV)/bin/python
+	$(BIN)/pip install -q "$(TORCH_SPEC)"
+	$(BIN)/pip install -q -U -e '.[dev,shots,asr,tagging]'
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze | grep -vE '^(-e |regie|torch==)'; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf var/work var/scratch var/prefect var/demo
