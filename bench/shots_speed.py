@@ -26,32 +26,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.reels import build_reel  # noqa: E402
 from regie.shots.detector import ShotDetector, get_detector  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
 SOURCES = ["programme/programme-fr.mp4", "video/testvideo.mp4", "video/goldeneye-vfr-drop3.mp4"]
 REEL = ROOT / "var" / "bench" / "reel-1080p25.mp4"
-FIT_1080P = (
-    "scale=1920:1080:force_original_aspect_ratio=decrease,"
-    "pad=1920:1080:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=25,format=yuv420p"
-)
-
-
-def build_reel(target: Path) -> Path:
-    """Concatenate the shared clips at 1080p25 (H.264, as an archive proxy would be)."""
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    inputs = [arg for source in SOURCES for arg in ("-i", str(SHARED / source))]
-    fits = ";".join(f"[{i}:v]{FIT_1080P}[v{i}]" for i in range(len(SOURCES)))
-    joined = "".join(f"[v{i}]" for i in range(len(SOURCES)))
-    graph = f"{fits};{joined}concat=n={len(SOURCES)}:v=1:a=0[out]"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[out]",
-         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", str(target)],
-        check=True,
-    )  # fmt: skip
-    return target
 
 
 def decode_fps(reel: Path, frames: int) -> float:
@@ -75,7 +54,7 @@ def main() -> int:
     parser.add_argument("--backends", default="fast,transnetv2,pyscenedetect")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    reel = build_reel(REEL)
+    reel = build_reel(REEL, SOURCES)
     detectors = {name: get_detector(name) for name in args.backends.split(",")}
     best: dict[str, float] = dict.fromkeys(detectors, 0.0)
     reference, frames = 0.0, 0

@@ -42,24 +42,30 @@ def probe_command(
 @app.command("run")
 def run_command(
     source: Annotated[str, typer.Argument(help="Archive URL or local path of the master.")],
-    until: Annotated[str, typer.Option(help="Last stage to run.")] = "shots",
+    until: Annotated[str, typer.Option(help="Last stage to run.")] = "transcode",
     shot_detector: Annotated[
         str, typer.Option(help="Shot detector: fast, transnetv2 or pyscenedetect.")
     ] = "fast",
+    encoder: Annotated[
+        str, typer.Option(help="H.264 encoder: auto (NVENC when usable), libx264, h264_nvenc.")
+    ] = "auto",
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
     embedded.prepare(settings.home)
     from flows.process_asset import STAGES, ShotDetectorName, process_asset
+    from regie.transcode.encoders import EncoderPreference
 
     if until not in STAGES:
         _fail(f"unknown stage {until!r}; choose one of {', '.join(STAGES)}", BAD_INPUT)
     if shot_detector not in get_args(ShotDetectorName):
         choices = ", ".join(get_args(ShotDetectorName))
         _fail(f"unknown shot detector {shot_detector!r}; choose one of {choices}", BAD_INPUT)
+    if encoder not in get_args(EncoderPreference):
+        _fail(f"unknown encoder {encoder!r}; choose one of auto, libx264, h264_nvenc", BAD_INPUT)
     uri = to_uri(source)
     try:
-        result = process_asset(uri, until, shot_detector)  # type: ignore[arg-type]
+        result = process_asset(uri, until, shot_detector, encoder)  # type: ignore[arg-type]
     except MediaError as error:
         failed = {
             "asset_id": error.asset,

@@ -16,12 +16,15 @@ from regie.probe import ProbeOptions
 from regie.settings import Settings
 from regie.shots.stage import ShotOptions
 from regie.stage import StageOutcome
+from regie.transcode import TranscodeOptions
+from regie.transcode.encoders import EncoderPreference
 from tasks.fetch import fetch_source
 from tasks.probe import probe_media
 from tasks.shots import detect_shots_task
+from tasks.transcode import transcode_task
 
-StageName = Literal["fetch", "probe", "shots"]
-STAGES: tuple[StageName, ...] = ("fetch", "probe", "shots")
+StageName = Literal["fetch", "probe", "shots", "transcode"]
+STAGES: tuple[StageName, ...] = ("fetch", "probe", "shots", "transcode")
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registry.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
 
@@ -38,7 +41,10 @@ class AssetRun(BaseModel):
 
 @flow(name="process-asset", flow_run_name="process-asset-{source_uri}")
 def process_asset(
-    source_uri: str, until: StageName = "shots", shot_detector: ShotDetectorName = "fast"
+    source_uri: str,
+    until: StageName = "transcode",
+    shot_detector: ShotDetectorName = "fast",
+    encoder: EncoderPreference = "auto",
 ) -> AssetRun:
     """Run every stage of one asset up to ``until``.
 
@@ -46,6 +52,7 @@ def process_asset(
         source_uri: Archive URL of the master (s3://bucket/key or file:///path).
         until: Last stage to run.
         shot_detector: Shot detection backend: fast, transnetv2 or pyscenedetect.
+        encoder: H.264 encoder: auto (NVENC when this worker has one), libx264 or h264_nvenc.
     """
     settings = Settings()
     context = settings.stage_context()
@@ -55,13 +62,18 @@ def process_asset(
     source = done["fetch"].artefact
     if _wanted("probe", until):
         done["probe"] = probe_media(source, context, ProbeOptions())
-    if _wanted("shots", until):
-        media = done["probe"].artefact
-        if media.has_video:
-            options = ShotOptions(detector=shot_detector)
-            done["shots"] = detect_shots_task(source, media, context, options)
-        else:
-            skipped.append("shots")  # audio-only master
+    picture_stages = [stage for stage in ("shots", "transcode") if _wanted(stage, until)]
+    if picture_stages and not done["probe"].artefact.has_video:
+        skipped += picture_stages  # audio-only master
+        picture_stages = []
+    if "shots" in picture_stages:
+        shot_options = ShotOptions(detector=shot_detector)
+        done["shots"] = detect_shots_task(source, done["probe"].artefact, context, shot_options)
+    if "transcode" in picture_stages:
+        ladder_options = TranscodeOptions(encoder=encoder)
+        done["transcode"] = transcode_task(
+            source, done["probe"].artefact, done["shots"], context, ladder_options
+        )
     return _summary(done, skipped)
 
 

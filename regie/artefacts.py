@@ -142,3 +142,57 @@ class ShotList(Artefact):
     def cut_times(self) -> list[Rational]:
         """Start time of every shot after the first (where keyframes and cue breaks go)."""
         return [shot.start for shot in self.shots[1:]]
+
+
+class LoudnessMeasure(BaseModel):
+    """An EBU R128 measurement (ffmpeg loudnorm's first pass)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+    range_lu: float
+    threshold_lufs: float
+    target_offset_lu: float = 0.0
+
+
+class Rendition(BaseModel):
+    """A rung of the ladder resolved against one source: exact size, rate and rate control."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="Short id used in file names, e.g. '720p'.")
+    width: int
+    height: int
+    frame_rate: Rational
+    bitrate_kbps: int
+    maxrate_kbps: int
+    bufsize_kbps: int
+    preset: str | None = Field(None, description="Encoder preset of this rung, if its own.")
+
+
+class EncodedRendition(Rendition):
+    """One rung as encoded and checked."""
+
+    playlist: str = Field(description="URI of the rendition's HLS media playlist.")
+    ssim: float | None = Field(None, description="SSIM against the master scaled to this size.")
+
+
+class RenditionSet(Artefact):
+    """An ABR ladder packaged as CMAF segments with an HLS master and a DASH MPD."""
+
+    asset_id: str
+    encoder: str = Field(description="libx264 or h264_nvenc.")
+    encoder_reason: str = Field(description="Why this encoder was chosen on this machine.")
+    duration: Rational
+    renditions: list[EncodedRendition]
+    hls_master: str
+    dash_manifest: str
+    audio_playlist: str | None = None
+    keyframes: int = Field(description="IDR frames per rendition (identical in every rendition).")
+    shot_cuts_aligned: int = Field(description="Shot cuts that start on a key frame.")
+    loudness_in: LoudnessMeasure | None = None
+    loudness_out: LoudnessMeasure | None = None
+    poster: str
+    thumbnails_vtt: str
+    sprites: list[str]

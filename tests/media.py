@@ -105,3 +105,20 @@ def cut_then_dissolve(path: Path) -> Path:
         "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", str(path),
     )  # fmt: skip
     return path
+
+
+CUT_AT = 2.6  # seconds: between key frame grid points, so only the shot list can put an IDR there
+
+
+def cut_clip_with_quiet_tone(path: Path, size: str = "640x360", seconds: float = 8.0) -> Path:
+    """Two shots (testsrc2, then colour bars from 2.6 s) over a quiet 440 Hz tone (~-35 LUFS)."""
+    rest = seconds - CUT_AT
+    graph = "[0][1]concat=n=2:v=1:a=0,format=yuv420p[v];[2]volume=0.02[a]"
+    ffmpeg(
+        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={CUT_AT}",
+        "-f", "lavfi", "-i", f"smptehdbars=size={size}:rate=25:duration={rest}",
+        "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v", "libx264",
+        "-c:a", "aac", str(path),
+    )  # fmt: skip
+    return path

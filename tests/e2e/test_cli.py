@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def regie(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([REGIE, *args], capture_output=True, text=True, env=env, timeout=240)
+    return subprocess.run([REGIE, *args], capture_output=True, text=True, env=env, timeout=900)
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_run_twice_on_the_programme_does_the_work_once(
     summary = last_json(first)
     assert summary["status"] == "done" and summary["reused"] == []
     assert summary["asset_id"].startswith("programme-fr-")
-    assert set(summary["manifests"]) == {"fetch", "probe", "shots"}
+    assert set(summary["manifests"]) == {"fetch", "probe", "shots", "transcode"}
     probe_manifest = Path(summary["manifests"]["probe"].removeprefix("file://"))
     info = json.loads(probe_manifest.read_text())["artefact"]
     assert info["video"][0]["frames"] == 2955 and info["audio"][0]["channels"] == 2
@@ -49,6 +49,12 @@ def test_run_twice_on_the_programme_does_the_work_once(
     shots = json.loads(shots_manifest.read_text())["artefact"]
     assert [t["first_frame"] for t in shots["transitions"]] == truth["cuts"]
     assert len(shots["shots"]) == len(truth["cuts"]) + 1
+    ladder_manifest = Path(summary["manifests"]["transcode"].removeprefix("file://"))
+    ladder = json.loads(ladder_manifest.read_text())["artefact"]
+    assert [r["name"] for r in ladder["renditions"]] == ["720p", "540p", "360p", "234p"]
+    assert ladder["shot_cuts_aligned"] == len(truth["cuts"])  # checked IDR frames on every cut
+    assert abs(ladder["loudness_out"]["integrated_lufs"] + 23) <= 1
+    assert all(r["ssim"] > 0.9 for r in ladder["renditions"])
     written = {
         name: Path(url.removeprefix("file://")).stat().st_mtime_ns
         for name, url in summary["manifests"].items()
@@ -57,7 +63,7 @@ def test_run_twice_on_the_programme_does_the_work_once(
     second = regie("run", str(source), env=env)
     assert second.returncode == 0, second.stderr[-2000:]
     again = last_json(second)
-    assert again["reused"] == ["fetch", "probe", "shots"]
+    assert again["reused"] == ["fetch", "probe", "shots", "transcode"]
     assert again["manifests"] == summary["manifests"]
     assert written == {
         n: Path(u.removeprefix("file://")).stat().st_mtime_ns for n, u in again["manifests"].items()
@@ -86,6 +92,10 @@ def test_run_from_the_s3_archive_into_an_s3_work_bucket(
     manifest = json.loads(s3_client.get_object(Bucket=bucket, Key=key)["Body"].read())
     assert manifest["artefact"]["video"][0]["width"] == 320
     assert manifest["stage"] == "probe" and manifest["asset_id"] == summary["asset_id"]
+    master = summary["manifests"]["transcode"].replace("_manifest.json", "master.m3u8")
+    body = s3_client.get_object(Bucket=bucket, Key=master.removeprefix(f"s3://{bucket}/"))
+    assert body["ContentType"] == "application/vnd.apple.mpegurl"
+    assert b"RESOLUTION=312x234" in body["Body"].read()
 
 
 def test_broken_master_fails_the_run_and_leaves_no_probe_manifest(
@@ -116,7 +126,8 @@ def test_audio_only_master_skips_the_video_stages(tmp_path: Path, env: dict[str,
     done = regie("run", str(media.audio_only(tmp_path / "radio.m4a")), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = last_json(done)
-    assert summary["skipped"] == ["shots"] and set(summary["manifests"]) == {"fetch", "probe"}
+    assert summary["skipped"] == ["shots", "transcode"]
+    assert set(summary["manifests"]) == {"fetch", "probe"}
 
 
 def test_probe_prints_media_info(clip: Path, env: dict[str, str]) -> None:

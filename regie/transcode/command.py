@@ -1,0 +1,132 @@
+"""The ladder as one ffmpeg command, built as data with ffmpeg-python (pure).
+
+One process decodes the master once. The picture is normalised to a constant frame rate and
+square pixels, then scaled in cascade (1080 -> 720 -> 540 -> ...): each rung is scaled from the
+one above, which costs a fraction of scaling every rung from the full-size picture, and a
+thumbnail branch hangs off the smallest rung. Every video stream gets the same forced key frames.
+The audio gets the second pass of EBU R128 loudness normalisation. The DASH muxer writes CMAF
+segments once, with the MPD and the HLS playlists over the same files.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+from pydantic import BaseModel, ConfigDict
+
+from regie.artefacts import Rendition
+from regie.timing import format_fraction
+from regie.transcode.encoders import EncoderSettings, video_codec_options
+from regie.transcode.keyframes import force_key_frames_arg
+
+MANIFEST_MPD = "manifest.mpd"
+MASTER_M3U8 = "master.m3u8"
+INIT_TEMPLATE = "init-$RepresentationID$.mp4"
+SEGMENT_TEMPLATE = "seg-$RepresentationID$-$Number%05d$.m4s"
+
+
+class SpriteSpec(BaseModel):
+    """Scrubbing thumbnails: one picture every ``interval_s``, tiled into sprite sheets."""
+
+    model_config = ConfigDict(frozen=True)
+
+    interval_s: int = 5
+    width: int = 160
+    height: int = 90
+    columns: int = 5
+    rows: int = 5
+
+
+class LadderJob(BaseModel):
+    """Everything the ladder command depends on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Path
+    output_dir: Path
+    renditions: list[Rendition]
+    keyframes: list[Fraction]
+    encoder: EncoderSettings
+    audio: bool = True
+    loudnorm: dict[str, str] | None = None
+    audio_bitrate_kbps: int = 128
+    segment_s: int = 6
+    sprites: SpriteSpec | None = None
+    threads: int = 0
+
+
+def build_ladder_argv(job: LadderJob) -> list[str]:
+    """The ffmpeg command that encodes, segments and packages the whole ladder."""
+    source = ffmpeg.input(str(job.source), **job.encoder.input_options)
+    videos, thumbs = _video_branches(source.video, job)
+    streams: list[Any] = list(videos)
+    options: dict[str, Any] = {}
+    for index, rendition in enumerate(job.renditions):
+        options |= video_codec_options(index, rendition, job.encoder)
+        options[f"force_key_frames:v:{index}"] = force_key_frames_arg(job.keyframes)
+    if job.audio:
+        audio = source.audio
+        if job.loudnorm is not None:  # None for digital silence, which has no loudness
+            audio = audio.filter("loudnorm", **job.loudnorm)
+        # loudnorm may work at 192 kHz: resample back to broadcast 48 kHz after it
+        streams.append(audio.filter("aresample", 48000))
+        options |= {"c:a": "aac", "b:a": f"{job.audio_bitrate_kbps}k", "ac": 2, "ar": 48000}
+    outputs = [ffmpeg.output(*streams, str(job.output_dir / MANIFEST_MPD), **options, **_dash(job))]
+    if thumbs is not None and job.sprites is not None:
+        sheet = str(job.output_dir / "thumbnails" / "sprite-%04d.jpg")
+        outputs.append(ffmpeg.output(thumbs, sheet, format="image2", **{"q:v": 4}))
+    program, *rest = ffmpeg.merge_outputs(*outputs).compile()
+    return [program, *_global_args(job), *(str(arg) for arg in rest)]  # globals before inputs
+
+
+def _video_branches(video: Any, job: LadderJob) -> tuple[list[Any], Any | None]:
+    """Cascade: each rung scaled from the one above; sprites from the smallest."""
+    top = job.renditions[0]
+    parent = video.filter("fps", format_fraction(top.frame_rate)).filter("setsar", 1)
+    parent_rate = top.frame_rate
+    branches: list[Any] = []
+    wanted = len(job.renditions) + (1 if job.sprites else 0)
+    for rendition in job.renditions:
+        if rendition.frame_rate != parent_rate:
+            parent = parent.filter("fps", format_fraction(rendition.frame_rate))
+            parent_rate = rendition.frame_rate
+        scaled = parent.filter("scale", rendition.width, rendition.height, flags="bicubic")
+        if len(branches) + 1 == wanted:
+            branches.append(scaled.filter("format", "yuv420p"))
+            break
+        pair = scaled.filter_multi_output("split", 2)
+        branches.append(pair[0].filter("format", "yuv420p"))
+        parent = pair[1]
+    if job.sprites is None:
+        return branches, None
+    sprite = job.sprites
+    thumbs = (
+        parent.filter("fps", f"1/{sprite.interval_s}")
+        .filter("scale", sprite.width, sprite.height)
+        .filter("tile", f"{sprite.columns}x{sprite.rows}")
+    )
+    return branches, thumbs
+
+
+def _dash(job: LadderJob) -> dict[str, Any]:
+    sets = "id=0,streams=v id=1,streams=a" if job.audio else "id=0,streams=v"
+    return {
+        "format": "dash",
+        "seg_duration": job.segment_s,
+        "use_template": 1,
+        "use_timeline": 1,
+        "hls_playlist": 1,
+        "hls_master_name": MASTER_M3U8,
+        "adaptation_sets": sets,
+        "init_seg_name": INIT_TEMPLATE,
+        "media_seg_name": SEGMENT_TEMPLATE,
+        "format_options": "movflags=+cmaf",
+    }
+
+
+def _global_args(job: LadderJob) -> list[str]:
+    args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-y"]
+    return [*args, "-threads", str(job.threads)] if job.threads else args

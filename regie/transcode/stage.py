@@ -1,0 +1,260 @@
+"""Transcode stage: a master becomes a checked, shot-aligned ABR package (CMAF, HLS and DASH).
+
+The plan (renditions, key frames, loudness gain) is computed first from the probe, the shot list
+and a loudness measurement; one ffmpeg process then encodes and packages everything; the result
+is validated (sizes, durations, key frame alignment, playlists, MPD, output loudness, SSIM) before
+anything is published. A failed encode or check raises, so no manifest is ever written for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from pydantic import Field
+
+from regie.artefacts import (
+    EncodedRendition,
+    LoudnessMeasure,
+    MediaInfo,
+    Rendition,
+    RenditionSet,
+    ShotList,
+    SourceAsset,
+)
+from regie.errors import PermanentError
+from regie.fetch import local_source
+from regie.ffmpeg import run_tool, tool_version
+from regie.shots.keyframes import extract_keyframes
+from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+from regie.transcode import validate
+from regie.transcode.command import (
+    MANIFEST_MPD,
+    MASTER_M3U8,
+    LadderJob,
+    SpriteSpec,
+    build_ladder_argv,
+)
+from regie.transcode.encoders import EncoderPreference, EncoderSettings, select_encoder
+from regie.transcode.keyframes import keyframe_times
+from regie.transcode.ladder import DEFAULT_LADDER, Rung, plan_renditions
+from regie.transcode.loudness import LoudnessTarget, measure_loudness, normalise_options
+from regie.transcode.playlists import finish_playlists
+from regie.transcode.thumbnails import poster_time, thumbnails_vtt
+
+log = logging.getLogger("regie.transcode")
+TRANSCODE = Stage("transcode", "1", RenditionSet)
+SILENCE_LUFS = -70.0
+CONTENT_TYPES = {
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".mpd": "application/dash+xml",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt",
+}
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What validation found, for the artefact."""
+
+    ssim: list[float | None]
+    keyframes: int
+    cuts: int
+    loudness_in: LoudnessMeasure | None
+    loudness_out: LoudnessMeasure | None
+
+
+class TranscodeOptions(StageOptions):
+    """The ladder and how it is encoded; every field is part of the stage key."""
+
+    ladder: tuple[Rung, ...] = Field(DEFAULT_LADDER, description="Rungs before pruning.")
+    encoder: EncoderPreference = Field("auto", description="auto: NVENC when usable here.")
+    preset: str = Field("veryfast", description="libx264 preset for rungs without their own.")
+    segment_s: int = Field(6, description="Target segment duration (Apple: 6 s).")
+    keyframe_interval_s: int = Field(2, description="IDR grid (Apple: every 2 s).")
+    audio_bitrate_kbps: int = 128
+    loudness: LoudnessTarget = LoudnessTarget()
+    sprites: SpriteSpec = SpriteSpec()
+    ssim_step: int = Field(10, description="SSIM measured on every Nth frame.")
+    poster_width: int = 1280
+
+
+def transcode(
+    source: SourceAsset,
+    media: MediaInfo,
+    shots: StageOutcome[ShotList] | None,
+    context: StageContext,
+    options: TranscodeOptions | None = None,
+) -> StageOutcome[RenditionSet]:
+    """Encode the ladder of a fetched asset, or return the manifest of an identical earlier run.
+
+    Raises:
+        PermanentError: Audio-only asset, a failed encode or a failed check.
+    """
+    opts = options or TranscodeOptions()
+    if media.primary_video is None:
+        raise PermanentError(source.asset_id, "audio-only asset: there is no picture to transcode")
+    encoder = select_encoder(opts.encoder, opts.preset)
+    log.info("%s: encoding with %s (%s)", source.asset_id, encoder.name, encoder.reason)
+    shot_list = shots.artefact if shots else None
+    inputs = {
+        "source": source.sha256,
+        "shots": shots.manifest.key if shots else "none",
+        "encoder": encoder.name,
+    }
+
+    def produce(run: StageRun) -> RenditionSet:
+        run.tools.update(ffmpeg=tool_version("ffmpeg"), encoder=encoder.name)
+        return _encode(local_source(source, context), media, shot_list, encoder, run, opts)
+
+    return run_stage(TRANSCODE, source.asset_id, inputs, opts, context, produce)
+
+
+def _encode(
+    path: Path,
+    media: MediaInfo,
+    shots: ShotList | None,
+    encoder: EncoderSettings,
+    run: StageRun,
+    opts: TranscodeOptions,
+) -> RenditionSet:
+    asset = media.asset_id
+    video = media.primary_video
+    assert video is not None
+    duration = video.duration or media.duration
+    renditions = plan_renditions(video, opts.ladder)
+    cuts = shots.cut_times() if shots else []
+    interval = Fraction(opts.keyframe_interval_s)
+    keyframes = keyframe_times(duration, cuts, renditions[0].frame_rate, interval)
+    loudness_in = measure_loudness(path, opts.loudness, asset) if media.audio else None
+    job = LadderJob(
+        source=path, output_dir=run.scratch / "package", renditions=renditions,
+        keyframes=keyframes, encoder=encoder, audio=bool(media.audio),
+        loudnorm=_loudnorm(loudness_in, opts.loudness), audio_bitrate_kbps=opts.audio_bitrate_kbps,
+        segment_s=opts.segment_s, sprites=opts.sprites,
+    )  # fmt: skip
+    (job.output_dir / "thumbnails").mkdir(parents=True)
+    run_tool(build_ladder_argv(job), asset)
+    language = media.audio[0].language if media.audio else None
+    audio_kbps = opts.audio_bitrate_kbps if media.audio else None
+    finish_playlists(job.output_dir / MASTER_M3U8, renditions, audio_kbps, language)
+    ssim, idr_count = _validate(job, duration, cuts, opts, asset)
+    report = Checks(
+        ssim=ssim, keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
+        loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
+    )  # fmt: skip
+    extras = _poster_and_thumbnails(path, duration, shots, job, opts, asset)
+    return _publish(run, job, report, duration, extras, asset)
+
+
+def _loudnorm(measured: LoudnessMeasure | None, target: LoudnessTarget) -> dict[str, str] | None:
+    if measured is None or measured.integrated_lufs <= SILENCE_LUFS:
+        return None
+    return normalise_options(measured, target)
+
+
+def _validate(
+    job: LadderJob, duration: Fraction, cuts: list[Fraction], opts: TranscodeOptions, asset: str
+) -> tuple[list[float | None], int]:
+    """Every check of validate.py; returns the SSIM of each rung and the IDR frames per rung."""
+    playlists = _media_playlists(job)
+    probes = [validate.probe_rendition(p, asset) for p in playlists]
+    for probe, rendition in zip(probes, job.renditions, strict=True):
+        validate.check_rendition(probe, rendition, duration, asset)
+    validate.check_keyframes(probes, job.renditions, cuts, asset)
+    validate.check_playlists(job.output_dir / MASTER_M3U8, job.renditions, job.segment_s, asset)
+    validate.check_mpd(job.output_dir / MANIFEST_MPD, job.renditions, duration, asset)
+    idr_count = len(probes[0].keyframes)
+    if opts.ssim_step <= 0:
+        return [None] * len(playlists), idr_count
+    run_tool(validate.ssim_argv(job.source, playlists, job.renditions, opts.ssim_step), asset)
+    return [validate.mean_ssim(p.with_suffix(".ssim.log")) for p in playlists], idr_count
+
+
+def _check_loudness(
+    job: LadderJob, target: LoudnessTarget, measured_in: LoudnessMeasure | None, asset: str
+) -> LoudnessMeasure | None:
+    if measured_in is None:
+        return None
+    audio_playlist = job.output_dir / f"media_{len(job.renditions)}.m3u8"
+    out = measure_loudness(audio_playlist, target, asset)
+    if job.loudnorm is not None and abs(out.integrated_lufs - target.integrated_lufs) > (
+        target.tolerance_lu
+    ):
+        raise PermanentError(
+            asset,
+            f"output loudness {out.integrated_lufs} LUFS is outside "
+            f"{target.integrated_lufs} ± {target.tolerance_lu} LU",
+        )
+    return out
+
+
+def _poster_and_thumbnails(
+    path: Path,
+    duration: Fraction,
+    shots: ShotList | None,
+    job: LadderJob,
+    opts: TranscodeOptions,
+    asset: str,
+) -> dict[str, Path]:
+    width = min(opts.poster_width, job.renditions[0].width)
+    folder = job.output_dir / "poster"
+    (picture,) = extract_keyframes(path, [poster_time(duration, shots)], folder, width, asset)
+    poster = picture.rename(job.output_dir / "poster.jpg")
+    folder.rmdir()
+    vtt = job.output_dir / "thumbnails" / "thumbnails.vtt"
+    vtt.write_text(thumbnails_vtt(duration, opts.sprites), encoding="utf-8")
+    return {"poster": poster, "thumbnails_vtt": vtt}
+
+
+def _publish(
+    run: StageRun,
+    job: LadderJob,
+    report: Checks,
+    duration: Fraction,
+    extras: dict[str, Path],
+    asset: str,
+) -> RenditionSet:
+    """Segments and pictures first, playlists and manifests last."""
+    files = sorted(
+        (p for p in job.output_dir.rglob("*") if p.is_file() and p.suffix in CONTENT_TYPES),
+        key=lambda p: (p.suffix in (".m3u8", ".mpd"), str(p)),
+    )
+    uris = {
+        p: run.publish(p, str(p.relative_to(job.output_dir)), CONTENT_TYPES[p.suffix])
+        for p in files
+    }
+    playlists = _media_playlists(job)
+    audio = job.output_dir / f"media_{len(job.renditions)}.m3u8"
+    return RenditionSet(
+        asset_id=asset,
+        encoder=job.encoder.name,
+        encoder_reason=job.encoder.reason,
+        duration=duration,
+        renditions=[
+            _encoded(r, uris[p], s)
+            for r, p, s in zip(job.renditions, playlists, report.ssim, strict=True)
+        ],
+        hls_master=uris[job.output_dir / MASTER_M3U8],
+        dash_manifest=uris[job.output_dir / MANIFEST_MPD],
+        audio_playlist=uris.get(audio),
+        keyframes=report.keyframes,
+        shot_cuts_aligned=report.cuts,
+        loudness_in=report.loudness_in,
+        loudness_out=report.loudness_out,
+        poster=uris[extras["poster"]],
+        thumbnails_vtt=uris[extras["thumbnails_vtt"]],
+        sprites=[u for p, u in uris.items() if p.name.startswith("sprite-")],
+    )
+
+
+def _encoded(rendition: Rendition, playlist: str, ssim: float | None) -> EncodedRendition:
+    return EncodedRendition(**rendition.model_dump(), playlist=playlist, ssim=ssim)
+
+
+def _media_playlists(job: LadderJob) -> list[Path]:
+    return [job.output_dir / f"media_{index}.m3u8" for index in range(len(job.renditions))]

@@ -1,0 +1,37 @@
+"""transcode task: master (+ shot list) -> checked ABR package in CMAF with HLS and DASH."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from regie.artefacts import MediaInfo, RenditionSet, ShotList, SourceAsset
+from regie.stage import StageContext, StageOutcome
+from regie.transcode import TranscodeOptions, transcode
+from tasks.policy import STAGE_TASK_OPTIONS
+
+
+@task(
+    name="transcode",
+    task_run_name="transcode-{source.asset_id}",
+    cache_policy=NO_CACHE,
+    timeout_seconds=8 * 3600,
+    **STAGE_TASK_OPTIONS,
+)
+def transcode_task(
+    source: SourceAsset,
+    media: MediaInfo,
+    shots: StageOutcome[ShotList] | None,
+    context: StageContext,
+    options: TranscodeOptions,
+) -> StageOutcome[RenditionSet]:
+    """Encode the ladder with key frames on every shot cut, R128 audio, thumbnails and poster."""
+    outcome = transcode(source, media, shots, context, options)
+    ladder = outcome.artefact
+    rungs = ", ".join(f"{r.name} (SSIM {r.ssim})" for r in ladder.renditions)
+    get_run_logger().info(
+        "%s: %s by %s (%s); %d IDR frames, %d on shot cuts; master %s",
+        source.asset_id, rungs, ladder.encoder, ladder.encoder_reason, ladder.keyframes,
+        ladder.shot_cuts_aligned, ladder.hls_master,
+    )  # fmt: skip
+    return outcome

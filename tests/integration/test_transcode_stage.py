@@ -1,0 +1,172 @@
+"""The transcode stage on real media: ladder, key frames on cuts, loudness, packaging, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+from xml.etree import ElementTree
+
+import m3u8
+import pytest
+from PIL import Image
+
+from regie.errors import PermanentError, ProbeError, ToolError
+from regie.fetch import fetch
+from regie.probe import probe
+from regie.shots.stage import detect_shots
+from regie.stage import MANIFEST_NAME, StageContext
+from regie.transcode.ladder import Rung
+from regie.transcode.stage import TranscodeOptions, transcode
+from regie.transcode.validate import probe_rendition
+from tests import media
+
+SMALL_LADDER = (Rung(lines=360, bitrate_kbps=800), Rung(lines=234, bitrate_kbps=300))
+
+
+def _run(path: Path, context: StageContext, options: TranscodeOptions, with_shots: bool = True):  # type: ignore[no-untyped-def]
+    source = fetch(path.as_uri(), context).artefact
+    info = probe(source, context).artefact
+    shots = detect_shots(source, info, context) if with_shots and info.has_video else None
+    return transcode(source, info, shots, context, options)
+
+
+def _local(uri: str) -> Path:
+    return Path(uri.removeprefix("file://"))
+
+
+@pytest.fixture(scope="module")
+def two_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return media.cut_clip_with_quiet_tone(tmp_path_factory.mktemp("media") / "two-shots.mp4")
+
+
+def test_ladder_is_aligned_on_the_cut_loud_enough_and_packaged_twice(
+    two_shots: Path, local_context: StageContext
+) -> None:
+    outcome = _run(two_shots, local_context, TranscodeOptions(ladder=SMALL_LADDER))
+    ladder = outcome.artefact
+    assert ladder.encoder == "libx264" and "h264_nvenc" in ladder.encoder_reason
+    assert [(r.name, r.width, r.height) for r in ladder.renditions] == [
+        ("360p", 640, 360), ("234p", 416, 234),
+    ]  # fmt: skip
+    for rendition in ladder.renditions:
+        probed = probe_rendition(_local(rendition.playlist), "test")
+        assert probed.duration == 8
+        # the 2 s grid and the cut at 2.6 s (0.6 s from the grid point: both kept)
+        assert probed.keyframes == [0, 2, Fraction(13, 5), 4, 6]
+        assert rendition.ssim is not None and rendition.ssim > 0.9
+    assert ladder.keyframes == 5 and ladder.shot_cuts_aligned == 1
+    assert ladder.loudness_in is not None and ladder.loudness_in.integrated_lufs < -30
+    assert ladder.loudness_out is not None and abs(ladder.loudness_out.integrated_lufs + 23) <= 1
+
+
+def test_hls_master_media_playlists_and_mpd_describe_the_same_segments(
+    two_shots: Path, local_context: StageContext
+) -> None:
+    ladder = _run(two_shots, local_context, TranscodeOptions(ladder=SMALL_LADDER)).artefact
+    master = m3u8.load(str(_local(ladder.hls_master)))
+    assert [p.stream_info.resolution for p in master.playlists] == [(640, 360), (416, 234)]
+    assert [p.stream_info.bandwidth for p in master.playlists] == [1_008_000, 458_000]
+    assert [m.type for m in master.media] == ["AUDIO"]
+    video = m3u8.load(master.playlists[0].absolute_uri)
+    assert video.playlist_type == "vod" and video.is_endlist
+    assert video.segment_map[0].uri == "init-0.mp4"
+    assert [s.duration for s in video.segments] == [6, 2]
+    assert all(s.program_date_time is None for s in video.segments)
+    mpd = ElementTree.parse(_local(ladder.dash_manifest)).getroot()
+    ns = {"d": "urn:mpeg:dash:schema:mpd:2011"}
+    representations = mpd.findall(".//d:Representation", ns)
+    assert [r.get("width") for r in representations] == ["640", "416", None]  # None: audio
+    template = mpd.find(".//d:SegmentTemplate", ns)
+    assert (
+        template is not None and template.get("media") == "seg-$RepresentationID$-$Number%05d$.m4s"
+    )
+    for segment in video.segments:  # the MPD's template names the very files HLS lists
+        assert (_local(ladder.hls_master).parent / segment.uri).is_file()
+
+
+def test_poster_and_scrubbing_thumbnails(two_shots: Path, local_context: StageContext) -> None:
+    ladder = _run(two_shots, local_context, TranscodeOptions(ladder=SMALL_LADDER)).artefact
+    with Image.open(_local(ladder.poster)) as poster:
+        assert poster.format == "JPEG" and poster.size == (640, 360)
+    vtt = _local(ladder.thumbnails_vtt).read_text().splitlines()
+    assert vtt[2:4] == ["00:00:00.000 --> 00:00:05.000", "sprite-0001.jpg#xywh=0,0,160,90"]
+    assert vtt[5:7] == ["00:00:05.000 --> 00:00:08.000", "sprite-0001.jpg#xywh=160,0,160,90"]
+    assert [Path(u).name for u in ladder.sprites] == ["sprite-0001.jpg"]
+    with Image.open(_local(ladder.sprites[0])) as sheet:
+        assert sheet.size == (800, 450)
+
+
+def test_second_run_does_no_work(two_shots: Path, local_context: StageContext) -> None:
+    options = TranscodeOptions(ladder=SMALL_LADDER, ssim_step=0)
+    first = _run(two_shots, local_context, options)
+    again = _run(two_shots, local_context, options)
+    assert not first.reused and again.reused
+    assert again.manifest_url == first.manifest_url
+    assert first.artefact.renditions[0].ssim is None
+
+
+def test_failed_encode_leaves_no_manifest(two_shots: Path, local_context: StageContext) -> None:
+    options = TranscodeOptions(ladder=SMALL_LADDER, preset="no-such-preset")
+    with pytest.raises(ToolError) as failure:
+        _run(two_shots, local_context, options)
+    assert "ffmpeg failed" in str(failure.value) and failure.value.argv[0] == "ffmpeg"
+    work = _local(local_context.work_url)
+    assert not list(work.glob(f"*/transcode/*/{MANIFEST_NAME}"))
+
+
+def test_variable_frame_rate_master_becomes_constant_rate(
+    shared_data: Path, local_context: StageContext
+) -> None:
+    ladder = _run(
+        shared_data / "video" / "goldeneye-vfr-drop3.mp4", local_context,
+        TranscodeOptions(ladder=SMALL_LADDER, ssim_step=0),
+    ).artefact  # fmt: skip
+    top = ladder.renditions[0]
+    assert (top.width, top.height) == (848, 360)  # 1280x544 display aspect: 847.06, even
+    probed = probe_rendition(_local(top.playlist), "test")
+    frame = 1 / top.frame_rate
+    assert abs(probed.duration - ladder.duration) <= frame
+
+
+def test_rotated_master_is_encoded_upright(shared_data: Path, local_context: StageContext) -> None:
+    path = shared_data / "video" / "issue-134-rotate.mp4"
+    ladder = _run(path, local_context, TranscodeOptions(ladder=SMALL_LADDER, ssim_step=0)).artefact
+    info = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "json",
+             str(path)], capture_output=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    stored = info["streams"][0]
+    top = ladder.renditions[0]
+    assert (top.width > top.height) != (stored["width"] > stored["height"])  # turned by 90°
+
+
+def test_odd_dimensions_and_no_audio(tmp_path: Path, local_context: StageContext) -> None:
+    odd = tmp_path / "853x480.mp4"
+    media.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=853x480:rate=25:duration=3",
+                 "-c:v", "libx264", "-pix_fmt", "yuv420p", str(odd))  # fmt: skip
+    ladder = _run(odd, local_context, TranscodeOptions(ssim_step=0), with_shots=False).artefact
+    assert [(r.width, r.height) for r in ladder.renditions] == [(640, 360), (416, 234)]
+    assert ladder.audio_playlist is None and ladder.loudness_in is None
+    master = m3u8.load(str(_local(ladder.hls_master)))
+    assert not master.media
+
+
+def test_audio_only_asset_is_refused_clearly(tmp_path: Path, local_context: StageContext) -> None:
+    audio = media.audio_only(tmp_path / "radio.m4a")
+    with pytest.raises(PermanentError, match="audio-only asset"):
+        _run(audio, local_context, TranscodeOptions(), with_shots=False)
+
+
+def test_master_truncated_mid_stream_is_refused_before_encoding(
+    two_shots: Path, tmp_path: Path, local_context: StageContext
+) -> None:
+    cut = media.truncated(two_shots, tmp_path / "cut.mp4", keep=0.6)
+    with pytest.raises(ProbeError) as refused:
+        _run(cut, local_context, TranscodeOptions(ladder=SMALL_LADDER))
+    assert refused.value.kind == "truncated" and refused.value.asset.startswith("cut-")
+    work = _local(local_context.work_url)
+    assert not list(work.glob(f"*/transcode/*/{MANIFEST_NAME}"))
