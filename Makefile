@@ -37,6 +37,7 @@ bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/shots_eval.py --backend transnetv2 --json bench/results/shots_eval_transnetv2.json
 	$(BIN)/python bench/shots_eval.py --backend pyscenedetect --json bench/results/shots_eval_pyscenedetect.json
 	$(BIN)/python bench/shots_speed.py
+	$(BIN)/python bench/transcode_speed.py
 
 ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \

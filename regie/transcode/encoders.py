@@ -69,12 +69,12 @@ def nvenc_status() -> tuple[bool, str]:
     if trial.returncode != 0:
         return (
             False,
-            f"the one-second NVENC test encode failed ({_encoder_complaint(trial.stderr)})",
+            f"the one-second NVENC test encode failed ({encoder_complaint(trial.stderr)})",
         )
     return True, "h264_nvenc listed and a one-second test encode succeeded"
 
 
-def _encoder_complaint(stderr: str) -> str:
+def encoder_complaint(stderr: str) -> str:
     """The encoder's own line ("Cannot load libcuda.so.1", "No capable devices found")."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()] or ["no output"]
     own = [line.split("]", 1)[-1].strip() for line in lines if "nvenc @" in line]

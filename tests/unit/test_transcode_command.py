@@ -7,7 +7,7 @@ from pathlib import Path
 
 from regie.artefacts import Rendition
 from regie.transcode.command import LadderJob, SpriteSpec, build_ladder_argv
-from regie.transcode.encoders import EncoderSettings, video_codec_options
+from regie.transcode.encoders import EncoderSettings, encoder_complaint, video_codec_options
 
 HD = Rendition(name="720p", width=1280, height=720, frame_rate=25, bitrate_kbps=3000,
                maxrate_kbps=3300, bufsize_kbps=6000)  # fmt: skip
@@ -85,3 +85,20 @@ def test_nvenc_options_keep_the_same_contract() -> None:
         "profile:v:1": "high", "g:v:1": 50, "preset:v:1": "p4", "tune:v:1": "hq",
         "rc:v:1": "vbr", "forced-idr:v:1": 1, "no-scenecut:v:1": 1, "strict_gop:v:1": 1,
     }  # fmt: skip
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_nvenc_refusal_reason_is_the_encoders_own_line() -> None:
+    # Recorded on an NVIDIA H100 (ffmpeg 9.0.2 static build): h264_nvenc listed, test encode fails.
+    h100 = (FIXTURES / "nvenc-trial-h100.stderr").read_text()
+    assert encoder_complaint(h100) == (
+        "Driver does not support the required nvenc API version. Required: 13.1 Found: 13.0"
+    )
+    cpu_host = (
+        "[h264_nvenc @ 0x55b53302e2c0] Cannot load libcuda.so.1\n"
+        "Error initializing output stream 0:0 -- Error while opening encoder for output stream\n"
+    )
+    assert encoder_complaint(cpu_host) == "Cannot load libcuda.so.1"
+    assert encoder_complaint("") == "no output"
