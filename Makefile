@@ -38,6 +38,7 @@ bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/shots_eval.py --backend pyscenedetect --json bench/results/shots_eval_pyscenedetect.json
 	$(BIN)/python bench/shots_speed.py
 	$(BIN)/python bench/transcode_speed.py
+	$(BIN)/python bench/publish_speed.py
 
 ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \

@@ -1,5 +1,9 @@
-"""Prefect Block types holding configuration and secrets (object stores, model store, CDN).
+"""Prefect Block types holding configuration and secrets.
 
-Block types land with the orchestration work (issue 8); until then the flows read
-:class:`regie.settings.Settings` from ``REGIE_*`` variables.
+``CdnTargetBlock`` (publish) is here; the object-store and model-store blocks land with the
+orchestration work (issue 8). Until then the other stages read :class:`regie.settings.Settings`.
 """
+
+from blocks.cdn import CdnTargetBlock
+
+__all__ = ["CdnTargetBlock"]

@@ -42,7 +42,7 @@ def probe_command(
 @app.command("run")
 def run_command(
     source: Annotated[str, typer.Argument(help="Archive URL or local path of the master.")],
-    until: Annotated[str, typer.Option(help="Last stage to run.")] = "transcode",
+    until: Annotated[str, typer.Option(help="Last stage to run.")] = "publish",
     shot_detector: Annotated[
         str, typer.Option(help="Shot detector: fast, transnetv2 or pyscenedetect.")
     ] = "fast",
@@ -79,6 +79,26 @@ def run_command(
     for stage, manifest in result.manifests.items():
         typer.echo(f"  {stage:<10} {manifest}")
     typer.echo(result.model_dump_json())
+
+
+@app.command("unpublish")
+def unpublish_command(
+    asset: Annotated[str, typer.Argument(help="Asset folder on the origin (its slug).")],
+    to: Annotated[
+        str | None, typer.Option(help="Release to go back to (default: the one before).")
+    ] = None,
+) -> None:
+    """Move an asset's live pointer back to an earlier complete release."""
+    from regie.publish import CachePolicy, unpublish
+
+    settings = Settings()
+    target = settings.cdn_target()
+    asset_url = join_url(target.origin_url, target.prefix, asset)
+    try:
+        pointer = unpublish(settings.storage(), asset_url, asset, to, CachePolicy())
+    except MediaError as error:
+        _fail(error.message, BAD_INPUT)
+    typer.echo(pointer.model_dump_json())
 
 
 @app.command("settings")

@@ -12,6 +12,7 @@ from typing import Literal
 from prefect import flow
 from pydantic import BaseModel, Field
 
+from blocks import CdnTargetBlock
 from regie.probe import ProbeOptions
 from regie.settings import Settings
 from regie.shots.stage import ShotOptions
@@ -20,11 +21,12 @@ from regie.transcode import TranscodeOptions
 from regie.transcode.encoders import EncoderPreference
 from tasks.fetch import fetch_source
 from tasks.probe import probe_media
+from tasks.publish import publish_task
 from tasks.shots import detect_shots_task
 from tasks.transcode import transcode_task
 
-StageName = Literal["fetch", "probe", "shots", "transcode"]
-STAGES: tuple[StageName, ...] = ("fetch", "probe", "shots", "transcode")
+StageName = Literal["fetch", "probe", "shots", "transcode", "publish"]
+STAGES: tuple[StageName, ...] = ("fetch", "probe", "shots", "transcode", "publish")
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registry.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
 
@@ -42,9 +44,10 @@ class AssetRun(BaseModel):
 @flow(name="process-asset", flow_run_name="process-asset-{source_uri}")
 def process_asset(
     source_uri: str,
-    until: StageName = "transcode",
+    until: StageName = "publish",
     shot_detector: ShotDetectorName = "fast",
     encoder: EncoderPreference = "auto",
+    cdn_block: str | None = None,
 ) -> AssetRun:
     """Run every stage of one asset up to ``until``.
 
@@ -53,6 +56,7 @@ def process_asset(
         until: Last stage to run.
         shot_detector: Shot detection backend: fast, transnetv2 or pyscenedetect.
         encoder: H.264 encoder: auto (NVENC when this worker has one), libx264 or h264_nvenc.
+        cdn_block: Name of a saved CDN target block (origin, Edge Services); default: settings.
     """
     settings = Settings()
     context = settings.stage_context()
@@ -62,7 +66,7 @@ def process_asset(
     source = done["fetch"].artefact
     if _wanted("probe", until):
         done["probe"] = probe_media(source, context, ProbeOptions())
-    picture_stages = [stage for stage in ("shots", "transcode") if _wanted(stage, until)]
+    picture_stages = [s for s in ("shots", "transcode", "publish") if _wanted(s, until)]
     if picture_stages and not done["probe"].artefact.has_video:
         skipped += picture_stages  # audio-only master
         picture_stages = []
@@ -74,6 +78,11 @@ def process_asset(
         done["transcode"] = transcode_task(
             source, done["probe"].artefact, done["shots"], context, ladder_options
         )
+    if "publish" in picture_stages:
+        done["publish"] = publish_task(
+            source, done["probe"].artefact, done["shots"], done["transcode"], context,
+            CdnTargetBlock.load(cdn_block).target() if cdn_block else settings.cdn_target(),
+        )  # fmt: skip
     return _summary(done, skipped)
 
 

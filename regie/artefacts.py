@@ -196,3 +196,20 @@ class RenditionSet(Artefact):
     poster: str
     thumbnails_vtt: str
     sprites: list[str]
+
+
+class PublishReceipt(Artefact):
+    """A release on the CDN origin, switched live and verified."""
+
+    asset_id: str
+    slug: str = Field(description="The asset's folder on the origin.")
+    release: str = Field(description="Release id: the transcode key, so a re-run resumes it.")
+    release_url: str
+    hls: str = Field(description="Stable HLS master (switched to this release).")
+    dash: str = Field(description="Stable DASH MPD.")
+    pointer: str = Field(description="current.json naming the live release.")
+    uploaded: int = Field(description="Objects written by this run.")
+    skipped: int = Field(description="Objects already in place with the same checksum.")
+    verified: int = Field(description="Objects checked after the switch.")
+    verified_over: str = Field(description="'http' through the origin endpoint, or 'store'.")
+    purge_request: str | None = Field(None, description="CDN purge request id, if a CDN is set.")

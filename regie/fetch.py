@@ -15,14 +15,14 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
 from regie.artefacts import SourceAsset
 from regie.errors import IntegrityError, PermanentError, RestoreTimeoutError
 from regie.stage import NoOptions, Stage, StageContext, StageOutcome, StageRun, run_stage
-from regie.storage import ObjectInfo, Storage, copy_hashing, protocol_of
+from regie.storage import ObjectInfo, Storage, copy_hashing, local_path, protocol_of
 from regie.storage.s3 import split_s3_url
 from regie.storage.store import storage_errors
 
@@ -66,7 +66,7 @@ def fetch(
 def derive_asset_id(uri: str, etag: str) -> str:
     """A readable id, stable for the same (bucket, key, ETag): ``<key stem>-<hash>``."""
     parts = urlsplit(uri)
-    stem = PurePosixPath(parts.path).stem
+    stem = PurePosixPath(unquote(parts.path)).stem
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "asset"
     digest = hashlib.sha256(f"{parts.netloc}{parts.path}#{etag}".encode()).hexdigest()
     return f"{slug}-{digest[:12]}"
@@ -75,7 +75,7 @@ def derive_asset_id(uri: str, etag: str) -> str:
 def local_source(asset: SourceAsset, context: StageContext) -> Path:
     """Path of the asset's bytes on this machine, fetching them again if scratch was wiped."""
     if protocol_of(asset.uri) == "file":
-        master = Path(urlsplit(asset.uri).path)
+        master = local_path(asset.uri)
         if not master.is_file() or master.stat().st_size != asset.size:
             raise IntegrityError(
                 asset.asset_id, f"{master} is gone or changed since it was fetched"
@@ -98,7 +98,7 @@ def _fetch_verified(
         info = wait_for_restore(storage, info, policy, time.sleep)
         restored = True
     if protocol_of(info.url) == "file":
-        sha256, md5, size = _hash_in_place(Path(urlsplit(info.url).path))
+        sha256, md5, size = _hash_in_place(local_path(info.url))
     else:
         target = _scratch_copy(context, asset_id, urlsplit(info.url).path)
         sha256, md5 = _download(storage, info.url, target)
@@ -189,7 +189,7 @@ def _scratch_copy(context: StageContext, asset_id: str, key: str) -> Path:
 
 
 def _local_identity(uri: str) -> str:
-    path = Path(urlsplit(uri).path)
+    path = local_path(uri)
     if not path.is_file():
         raise PermanentError(uri, "object not found", "check the path")
     stat = path.stat()
@@ -199,5 +199,5 @@ def _local_identity(uri: str) -> str:
 def _bucket_and_key(url: str) -> tuple[str, str]:
     if protocol_of(url) == "s3":
         return split_s3_url(url)
-    path = PurePosixPath(urlsplit(url).path)
+    path = PurePosixPath(local_path(url))
     return str(path.parent), path.name

@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from regie.fetch import RestorePolicy
+from regie.publish.stage import CdnTarget, make_cdn_target
 from regie.stage import StageContext
 from regie.storage import ResidencyPolicy, Storage
 from regie.storage.s3 import S3Config
@@ -37,6 +38,13 @@ class Settings(BaseSettings):
     catalogue_url: str = Field("", description="Where the catalogue Parquet table lives.")
     model_store_url: str = Field("", description="Model store (Whisper, taggers) with checksums.")
     scratch_dir: Path | None = Field(None, description="Local scratch space for media.")
+    cdn_prefix: str = Field("programmes", description="Folder of every asset on the origin.")
+    cdn_http_base_url: str | None = Field(
+        None, description="The origin's HTTP address for the prefix, to verify releases over HTTP."
+    )
+    edge_pipeline_id: str | None = Field(None, description="Scaleway Edge Services pipeline.")
+    edge_api_token: SecretStr | None = Field(None, description="Scaleway API secret key.")
+    edge_api_url: str = Field("https://api.scaleway.com", description="Scaleway API address.")
 
     s3_endpoint_url: str | None = Field(
         None, description="S3 endpoint, e.g. https://s3.fr-par.scw.cloud"
@@ -103,6 +111,13 @@ class Settings(BaseSettings):
         """What stages need: storage, the work URL and local scratch."""
         assert self.scratch_dir is not None  # filled by _embedded_defaults
         return StageContext(self.storage(), self.work_url, self.scratch_dir)
+
+    def cdn_target(self) -> CdnTarget:
+        """Where releases go, how they are checked and which CDN to purge."""
+        return make_cdn_target(
+            self.cdn_origin_url, self.cdn_prefix, self.cdn_http_base_url, self.edge_pipeline_id,
+            self.edge_api_token, self.edge_api_url,
+        )  # fmt: skip
 
     def restore_policy(self) -> RestorePolicy:
         return RestorePolicy(

@@ -1,7 +1,8 @@
 """Real servers for tests and benchmarks, started on free loopback ports.
 
-The faulty proxy stands in for what cannot be provoked on demand here: a store that throttles and
-a network that corrupts bytes. Everything behind it is the real moto S3 server.
+The faulty proxy stands in for what cannot be provoked on demand here: a store far away (a round
+trip's latency on every request), a store that throttles and a network that corrupts bytes.
+Everything behind it is the real moto S3 server.
 """
 
 from __future__ import annotations
@@ -65,11 +66,12 @@ HOP_BY_HOP = {"connection", "transfer-encoding", "keep-alive", "content-length"}
 
 @dataclass
 class Faults:
-    """How the proxy misbehaves: throttle the first GETs, or corrupt bodies in transit."""
+    """How the proxy misbehaves: latency, throttling the first GETs, corrupting bodies."""
 
     throttle_gets: int = 0
     corrupt_bodies: bool = False
     throttled: int = 0
+    latency_s: float = 0.0
 
 
 @contextmanager
@@ -78,18 +80,23 @@ def faulty_proxy(upstream: str, faults: Faults) -> Iterator[str]:
     target = urlsplit(upstream)
 
     class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 answers "Expect: 100-continue" (botocore and aiohttp send it before a body).
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, *args: object) -> None:  # keep test output quiet
             pass
 
         def _forward(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            time.sleep(faults.latency_s)  # one round trip to a remote store
             if self.command == "GET" and faults.throttled < faults.throttle_gets:
                 faults.throttled += 1
                 self._reply(503, [("Content-Type", "application/xml")], SLOW_DOWN)
                 return
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-            connection.request(self.command, self.path, body, dict(self.headers.items()))
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "expect"}
+            connection.request(self.command, self.path, body, headers)
             response = connection.getresponse()
             data = response.read()
             if faults.corrupt_bodies and self.command == "GET" and response.status == 200 and data:
@@ -114,6 +121,50 @@ def faulty_proxy(upstream: str, faults: Faults) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class PurgeApi:
+    """What the fake Edge Services API received, and how many 429s it answers first."""
+
+    throttle: int = 0
+    requests: list[tuple[str, dict[str, str], bytes]] | None = None
+
+
+@contextmanager
+def edge_services_api(api: PurgeApi) -> Iterator[str]:
+    """A local server speaking Scaleway's ``POST /edge-services/v1beta1/purge-requests``."""
+    api.requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            assert api.requests is not None
+            api.requests.append((self.path, dict(self.headers.items()), body))
+            if len(api.requests) <= api.throttle:
+                status, reply = 429, b'{"message": "too many requests"}'
+            elif self.path != "/edge-services/v1beta1/purge-requests":
+                status, reply = 404, b'{"message": "not found"}'
+            elif not self.headers.get("X-Auth-Token"):
+                status, reply = 401, b'{"message": "authentication required"}'
+            else:
+                status, reply = 200, b'{"id": "purge-0001", "status": "pending"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

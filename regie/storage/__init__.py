@@ -2,7 +2,14 @@
 
 from regie.storage.residency import ResidencyPolicy, check_residency
 from regie.storage.s3 import ObjectInfo, S3Config
-from regie.storage.store import Storage, StoredObject, copy_hashing, join_url, protocol_of
+from regie.storage.store import (
+    Storage,
+    StoredObject,
+    copy_hashing,
+    join_url,
+    local_path,
+    protocol_of,
+)
 
 __all__ = [
     "ObjectInfo",
@@ -13,5 +20,6 @@ __all__ = [
     "check_residency",
     "copy_hashing",
     "join_url",
+    "local_path",
     "protocol_of",
 ]

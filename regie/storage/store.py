@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import fsspec
 from fsspec import AbstractFileSystem
@@ -61,6 +61,11 @@ def protocol_of(url: str) -> str:
     return urlsplit(url).scheme or "file"
 
 
+def local_path(url: str) -> Path:
+    """The file a ``file://`` URL names, percent-escapes decoded (``Path.as_uri`` writes them)."""
+    return Path(unquote(urlsplit(url).path))
+
+
 class Storage:
     """Reads and writes objects by URL, refusing locations outside France.
 
@@ -99,6 +104,8 @@ class Storage:
         protocol = protocol_of(url)
         self.check(url)
         options = self.s3_config.fsspec_options(self.block_size) if protocol == "s3" else {}
+        if protocol == "file":
+            url = local_path(url).as_posix()
         fs, path = fsspec.core.url_to_fs(url, **options)
         return fs, path
 
@@ -140,13 +147,28 @@ class Storage:
 
     @contextmanager
     def open_write(
-        self, url: str, content_type: str | None = None, metadata: dict[str, str] | None = None
+        self,
+        url: str,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+        cache_control: str | None = None,
+        acl: str | None = None,
     ) -> Iterator[IO[bytes]]:
-        """A binary stream whose object appears at ``url`` only if the block exits cleanly."""
+        """A binary stream whose object appears at ``url`` only if the block exits cleanly.
+
+        Content type, user metadata, Cache-Control and a canned ACL are kept by S3 stores; local
+        folders have nowhere to keep them.
+        """
         fs, path = self.filesystem(url)
+        headers = {
+            "ContentType": content_type,
+            "Metadata": metadata,
+            "CacheControl": cache_control,
+            "ACL": acl,
+        }
         with storage_errors(url):
             if protocol_of(url) == "s3":
-                upload: _Upload = _S3Upload(fs, path, self.block_size, content_type, metadata)
+                upload: _Upload = _S3Upload(fs, path, self.block_size, headers)
             else:
                 upload = _RenameUpload(fs, path)
         try:
@@ -267,18 +289,9 @@ class _S3Upload(_Upload):
     """S3: a PUT or a multipart upload, which exists only once completed."""
 
     def __init__(
-        self,
-        fs: AbstractFileSystem,
-        path: str,
-        block_size: int,
-        content_type: str | None,
-        metadata: dict[str, str] | None,
+        self, fs: AbstractFileSystem, path: str, block_size: int, headers: dict[str, Any]
     ) -> None:
-        extra: dict[str, Any] = {}
-        if content_type:
-            extra["ContentType"] = content_type
-        if metadata:
-            extra["Metadata"] = metadata
+        extra = {name: value for name, value in headers.items() if value}
         self.stream = fs.open(path, "wb", block_size=block_size, **extra)
 
     def commit(self) -> None:

@@ -148,7 +148,7 @@ def _encode(
         loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
     )  # fmt: skip
     extras = _poster_and_thumbnails(path, duration, shots, job, opts, asset)
-    return _publish(run, job, report, duration, extras, asset)
+    return _store_outputs(run, job, report, duration, extras, asset)
 
 
 def _loudnorm(measured: LoudnessMeasure | None, target: LoudnessTarget) -> dict[str, str] | None:
@@ -211,7 +211,7 @@ def _poster_and_thumbnails(
     return {"poster": poster, "thumbnails_vtt": vtt}
 
 
-def _publish(
+def _store_outputs(
     run: StageRun,
     job: LadderJob,
     report: Checks,

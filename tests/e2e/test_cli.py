@@ -31,6 +31,7 @@ def last_json(done: subprocess.CompletedProcess[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.timeout(1200)  # the whole DAG on a 2-minute programme, twice, on 2 cores
 def test_run_twice_on_the_programme_does_the_work_once(
     shared_data: Path, env: dict[str, str]
 ) -> None:
@@ -40,7 +41,7 @@ def test_run_twice_on_the_programme_does_the_work_once(
     summary = last_json(first)
     assert summary["status"] == "done" and summary["reused"] == []
     assert summary["asset_id"].startswith("programme-fr-")
-    assert set(summary["manifests"]) == {"fetch", "probe", "shots", "transcode"}
+    assert set(summary["manifests"]) == {"fetch", "probe", "shots", "transcode", "publish"}
     probe_manifest = Path(summary["manifests"]["probe"].removeprefix("file://"))
     info = json.loads(probe_manifest.read_text())["artefact"]
     assert info["video"][0]["frames"] == 2955 and info["audio"][0]["channels"] == 2
@@ -55,6 +56,12 @@ def test_run_twice_on_the_programme_does_the_work_once(
     assert ladder["shot_cuts_aligned"] == len(truth["cuts"])  # checked IDR frames on every cut
     assert abs(ladder["loudness_out"]["integrated_lufs"] + 23) <= 1
     assert all(r["ssim"] > 0.9 for r in ladder["renditions"])
+    live = Path(env["REGIE_HOME"]) / "cdn" / "programmes" / "programme-fr"
+    pointer = json.loads((live / "current.json").read_text())
+    assert pointer["release"] == ladder_manifest.parent.name  # the transcode key
+    stable = (live / "master.m3u8").read_text()
+    assert stable.count("#EXT-X-STREAM-INF") == 4 and f"{pointer['release']}/media_0.m3u8" in stable
+    assert (live / pointer["release"] / "release.json").is_file()
     written = {
         name: Path(url.removeprefix("file://")).stat().st_mtime_ns
         for name, url in summary["manifests"].items()
@@ -63,11 +70,20 @@ def test_run_twice_on_the_programme_does_the_work_once(
     second = regie("run", str(source), env=env)
     assert second.returncode == 0, second.stderr[-2000:]
     again = last_json(second)
-    assert again["reused"] == ["fetch", "probe", "shots", "transcode"]
+    assert again["reused"] == ["fetch", "probe", "shots", "transcode", "publish"]
     assert again["manifests"] == summary["manifests"]
     assert written == {
         n: Path(u.removeprefix("file://")).stat().st_mtime_ns for n, u in again["manifests"].items()
     }
+
+
+def test_unpublish_without_an_earlier_release_says_so(clip: Path, env: dict[str, str]) -> None:
+    assert regie("run", str(clip), env=env).returncode == 0
+    done = regie("unpublish", "clip", env=env)
+    assert done.returncode == 2
+    assert done.stdout.strip() == "error: clip: no earlier complete release to go back to"
+    unknown = regie("unpublish", "clip", "--to", "0123", env=env)
+    assert "no complete release '0123'" in unknown.stdout
 
 
 def test_run_until_fetch_stops_there(clip: Path, env: dict[str, str]) -> None:
@@ -126,7 +142,7 @@ def test_audio_only_master_skips_the_video_stages(tmp_path: Path, env: dict[str,
     done = regie("run", str(media.audio_only(tmp_path / "radio.m4a")), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = last_json(done)
-    assert summary["skipped"] == ["shots", "transcode"]
+    assert summary["skipped"] == ["shots", "transcode", "publish"]
     assert set(summary["manifests"]) == {"fetch", "probe"}
 
 

@@ -1,0 +1,37 @@
+"""The CDN target as a Prefect block: origin bucket, HTTP address and the Edge Services secret.
+
+Saved once per environment (``cdn-target-prod``, ``cdn-target-staging``), chosen by a flow
+parameter, so environments differ by data; the API token stays a secret in the Prefect UI.
+"""
+
+from __future__ import annotations
+
+from prefect.blocks.core import Block
+from pydantic import Field, SecretStr
+
+from regie.publish import CdnTarget, make_cdn_target
+
+
+class CdnTargetBlock(Block):
+    """Where Régie publishes releases and which Scaleway Edge Services pipeline it purges."""
+
+    _block_type_name = "Régie CDN target"
+    _block_type_slug = "regie-cdn-target"
+    _description = "CDN origin bucket and Scaleway Edge Services pipeline for Régie releases."
+
+    origin_url: str = Field(description="Origin bucket, e.g. s3://regie-origin (fr-par).")
+    prefix: str = Field("programmes", description="Folder of every asset in the bucket.")
+    http_base_url: str | None = Field(
+        None,
+        description="HTTP address of the prefix, e.g. https://regie-origin.s3.fr-par.scw.cloud/programmes",
+    )
+    edge_pipeline_id: str | None = Field(None, description="Edge Services pipeline id.")
+    edge_api_token: SecretStr | None = Field(None, description="Scaleway API secret key.")
+    edge_api_url: str = Field("https://api.scaleway.com", description="Scaleway API address.")
+
+    def target(self) -> CdnTarget:
+        """The engine's view of this block."""
+        return make_cdn_target(
+            self.origin_url, self.prefix, self.http_base_url, self.edge_pipeline_id,
+            self.edge_api_token, self.edge_api_url,
+        )  # fmt: skip

@@ -1,0 +1,64 @@
+"""The stable entry points of an asset, switched to a complete release last (pure builders).
+
+Players and the CDN know one address per asset: ``<slug>/master.m3u8`` (HLS),
+``<slug>/manifest.mpd`` (DASH) and ``<slug>/current.json`` (which release is live). They are
+copies of the release's own master and MPD whose references are prefixed with the release folder
+(a ``BaseURL`` in the MPD), so switching or rolling back rewrites three small objects and never
+touches a segment.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from xml.etree import ElementTree
+
+import m3u8
+from pydantic import BaseModel, ConfigDict
+
+MPD_NAMESPACE = "urn:mpeg:dash:schema:mpd:2011"
+STABLE_HLS = "master.m3u8"
+STABLE_DASH = "manifest.mpd"
+POINTER = "current.json"
+RELEASE_RECORD = "release.json"
+
+
+class Pointer(BaseModel):
+    """What ``current.json`` says: the live release of an asset."""
+
+    model_config = ConfigDict(frozen=True)
+
+    asset: str
+    release: str
+    hls: str
+    dash: str
+    published_at: datetime
+
+
+def stable_master(release_master: str, release: str) -> str:
+    """The release's HLS master with every variant and rendition URI under ``release/``."""
+    master = m3u8.loads(release_master)
+    for variant in master.playlists:
+        variant.uri = f"{release}/{variant.uri}"
+    for media in master.media:
+        if media.uri:
+            media.uri = f"{release}/{media.uri}"
+    return master.dumps()
+
+
+def stable_mpd(release_mpd: str, release: str) -> str:
+    """The release's MPD with a ``BaseURL`` into ``release/``, where the schema places it."""
+    ElementTree.register_namespace("", MPD_NAMESPACE)
+    root = ElementTree.fromstring(release_mpd)
+    base = ElementTree.Element(f"{{{MPD_NAMESPACE}}}BaseURL")
+    base.text = f"{release}/"
+    leading = sum(1 for child in root if child.tag == f"{{{MPD_NAMESPACE}}}ProgramInformation")
+    root.insert(leading, base)
+    out = io.BytesIO()
+    ElementTree.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+    return out.getvalue().decode()
+
+
+def pointer_json(pointer: Pointer) -> str:
+    return json.dumps(pointer.model_dump(mode="json"), indent=2)

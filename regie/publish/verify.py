@@ -1,0 +1,112 @@
+"""After the switch, look at the release the way a player and the CDN will.
+
+Through the origin's HTTP endpoint: the stable HLS master, every media playlist it names, the
+stable MPD, then a HEAD of every object of the release (segments, init segments, subtitles,
+thumbnails, poster), each checked for status, ``Content-Type`` and size. Every URI a playlist
+references must be one of the release's objects. Without an HTTP endpoint (the embedded
+``file://`` origin) the same walk reads the store directly and checks presence and size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+import httpx
+import m3u8
+
+from regie.errors import PermanentError, TransientError
+from regie.publish.layout import ReleaseFile
+from regie.publish.pointer import STABLE_DASH, STABLE_HLS
+from regie.publish.upload import parallel
+from regie.storage import Storage, join_url
+
+TIMEOUT_S = 30
+
+
+def verify_over_http(
+    base_url: str, release: str, files: list[ReleaseFile], asset: str, workers: int
+) -> int:
+    """Check the published asset at ``base_url`` (the asset's folder); returns objects checked."""
+    with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, limits=_limits(workers)) as http:
+        master = _get(http, f"{base_url}/{STABLE_HLS}", asset).text
+        _get(http, f"{base_url}/{STABLE_DASH}", asset)
+        expected = {f"{release}/{f.key}" for f in files}
+        for uri in referenced_uris(master, lambda u: _get(http, f"{base_url}/{u}", asset).text):
+            if uri not in expected:
+                raise PermanentError(asset, f"the HLS playlists reference {uri}, not published")
+
+        def head(file: ReleaseFile) -> None:
+            _check_head(http, f"{base_url}/{release}/{file.key}", file, asset)
+
+        parallel(head, files, workers)
+    return len(files) + 2
+
+
+def verify_in_store(
+    storage: Storage, asset_url: str, release: str, files: list[ReleaseFile]
+) -> int:
+    """The same walk on a store without an HTTP endpoint: presence and size of every object."""
+    master = storage.read_bytes(join_url(asset_url, STABLE_HLS)).decode()
+    storage.info(join_url(asset_url, STABLE_DASH))
+
+    def read(uri: str) -> str:
+        return storage.read_bytes(join_url(asset_url, uri)).decode()
+
+    expected = {f"{release}/{f.key}" for f in files}
+    missing = [uri for uri in referenced_uris(master, read) if uri not in expected]
+    if missing:
+        raise PermanentError(asset_url, f"the HLS playlists reference {missing[0]}, not published")
+    for file in files:
+        size = storage.info(join_url(asset_url, release, file.key)).size
+        if size != file.size:
+            raise PermanentError(asset_url, f"{file.key} is {size} bytes, not {file.size}")
+    return len(files) + 2
+
+
+def referenced_uris(master_text: str, read: Callable[[str], str]) -> list[str]:
+    """Every URI the master and its media playlists reference, relative to the asset folder."""
+    master = m3u8.loads(master_text)
+    playlists = [p.uri for p in master.playlists] + [m.uri for m in master.media if m.uri]
+    uris = list(playlists)
+    for playlist_uri in playlists:
+        folder = PurePosixPath(playlist_uri).parent
+        media = m3u8.loads(read(playlist_uri))
+        names = [s.uri for s in media.segments] + [m.uri for m in media.segment_map if m.uri]
+        uris += [str(folder / name) for name in names]
+    return uris
+
+
+def _get(http: httpx.Client, url: str, asset: str) -> httpx.Response:
+    try:
+        response = http.get(url)
+    except httpx.TransportError as error:
+        raise TransientError(asset, f"origin unreachable at {url} ({error})") from error
+    _check_status(response, url, asset)
+    return response
+
+
+def _check_head(http: httpx.Client, url: str, file: ReleaseFile, asset: str) -> None:
+    try:
+        response = http.head(url)
+    except httpx.TransportError as error:
+        raise TransientError(asset, f"origin unreachable at {url} ({error})") from error
+    _check_status(response, url, asset)
+    served_type = response.headers.get("content-type", "").split(";")[0]
+    size = int(response.headers.get("content-length", -1))
+    if served_type != file.content_type or size != file.size:
+        raise PermanentError(
+            asset, f"{url} is served as {served_type!r}, {size} bytes; "
+            f"expected {file.content_type!r}, {file.size} bytes",
+        )  # fmt: skip
+
+
+def _check_status(response: httpx.Response, url: str, asset: str) -> None:
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransientError(asset, f"origin answered {response.status_code} for {url}")
+    if response.status_code != 200:
+        raise PermanentError(asset, f"origin answered {response.status_code} for {url}")
+
+
+def _limits(workers: int) -> httpx.Limits:
+    return httpx.Limits(max_connections=workers, max_keepalive_connections=workers)

@@ -1,0 +1,38 @@
+"""publish task: transcode package -> live, verified release on the CDN origin, CDN purged."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from regie.artefacts import MediaInfo, PublishReceipt, RenditionSet, ShotList, SourceAsset
+from regie.publish import CdnTarget, PublishOptions, publish
+from regie.stage import StageContext, StageOutcome
+from tasks.policy import STAGE_TASK_OPTIONS
+
+
+@task(
+    name="publish",
+    task_run_name="publish-{source.asset_id}",
+    cache_policy=NO_CACHE,
+    timeout_seconds=2 * 3600,
+    **STAGE_TASK_OPTIONS,
+)
+def publish_task(
+    source: SourceAsset,
+    media: MediaInfo,
+    shots: StageOutcome[ShotList] | None,
+    ladder: StageOutcome[RenditionSet],
+    context: StageContext,
+    target: CdnTarget,
+) -> StageOutcome[PublishReceipt]:
+    """Upload the release, switch the asset's pointer to it, verify it, purge the CDN."""
+    shot_list = shots.artefact if shots else None
+    outcome = publish(source, media, shot_list, ladder, context, target, PublishOptions())
+    receipt = outcome.artefact
+    get_run_logger().info(
+        "%s: release %s live at %s (%d uploaded, %d already there, %d checked over %s)",
+        source.asset_id, receipt.release, receipt.hls, receipt.uploaded, receipt.skipped,
+        receipt.verified, receipt.verified_over,
+    )  # fmt: skip
+    return outcome
