@@ -19,10 +19,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from regie.artefacts import MediaInfo, PublishReceipt, RenditionSet, ShotList, SourceAsset
+from regie.errors import MediaError
 from regie.publish.layout import CachePolicy, ReleaseFile, asset_slug, release_files
 from regie.publish.pointer import POINTER, STABLE_DASH, STABLE_HLS
 from regie.publish.purge import EdgeServicesTarget, purge
-from regie.publish.switch import switch_to, write_release_record
+from regie.publish.switch import read_pointer, switch_to, write_release_record
 from regie.publish.upload import upload_files
 from regie.publish.verify import verify_in_store, verify_over_http
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
@@ -134,9 +135,16 @@ def _release(
         "completed_at": datetime.now(UTC),
     }
     write_release_record(storage, plan.release_url, record, opts.cache)
+    previous = read_pointer(storage, plan.asset_url)
     switch_to(storage, plan.asset_url, plan.slug, plan.release, opts.cache)
     log.info("%s: release %s is live at %s", plan.asset, plan.release, plan.asset_url)
-    verified, over = _verify(storage, plan, target, opts)
+    try:
+        verified, over = _verify(storage, plan, target, opts)
+    except MediaError:
+        if previous is not None and previous.release != plan.release:  # viewers go back
+            switch_to(storage, plan.asset_url, plan.slug, previous.release, opts.cache)
+            log.warning("%s: verification failed, back to release %s", plan.asset, previous.release)
+        raise
     purge_id = None
     if target.edge is not None:
         names = (POINTER, STABLE_HLS, STABLE_DASH)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -93,33 +95,44 @@ def test_rerun_does_nothing_and_a_lost_receipt_resumes_without_uploading(
     assert again.uploaded == 0 and again.skipped == first.artefact.uploaded
 
 
-def test_failed_release_is_never_pointed_to_and_readers_never_see_a_hole(
+def test_readers_polling_the_pointer_never_see_a_hole(
     two_shots: Path, context: StageContext, target: CdnTarget
 ) -> None:
     source, info, shots, old = _stages(two_shots, context)
     publish(source, info, shots, old, context, target, PublishOptions(workers=2))
-    _, _, _, new = _stages(two_shots, context, audio_kbps=96)
-    assert new.manifest.key != old.manifest.key
+    _, _, _, broken = _stages(two_shots, context, audio_kbps=96)
+    _, _, _, good = _stages(two_shots, context, audio_kbps=64)
+    damaged = next(o for o in broken.manifest.outputs if o.name == "seg-0-00002.m4s")
+    Path(damaged.uri.removeprefix("file://")).write_bytes(b"damaged")
+    # a release that fails half way: never pointed to
+    with _reader(target) as (seen, holes), pytest.raises(MediaError):
+        publish(source, info, shots, broken, context, target, PublishOptions(workers=2))
+    assert seen and set(seen) == {old.manifest.key} and holes == []
+    record = f"{target.http_base_url}/journal-20h/{broken.manifest.key}/release.json"
+    assert httpx.get(record).status_code == 404
+    work = Path(context.work_url.removeprefix("file://"))
+    assert len(list(work.glob(f"*/publish/*/{MANIFEST_NAME}"))) == 1  # no receipt for it
+    with _reader(target) as (seen, holes):  # a release that succeeds: old, then new, whole
+        publish(source, info, shots, good, context, target, PublishOptions(workers=2))
+    assert holes == [] and seen[0] == old.manifest.key
+    assert set(seen) <= {old.manifest.key, good.manifest.key}
+    assert httpx.get(f"{target.http_base_url}/journal-20h/current.json").json()["release"] == (
+        good.manifest.key
+    )
+
+
+@contextmanager
+def _reader(target: CdnTarget) -> Iterator[tuple[list[str], list[str]]]:
     seen: list[str] = []
     holes: list[str] = []
     stop = threading.Event()
     reader = threading.Thread(target=_watch, args=(target, seen, holes, stop))
     reader.start()
     try:
-        broken = next(o for o in new.manifest.outputs if o.name == "seg-0-00002.m4s")
-        Path(broken.uri.removeprefix("file://")).write_bytes(b"damaged")
-        with pytest.raises(MediaError):
-            publish(source, info, shots, new, context, target, PublishOptions(workers=2))
+        yield seen, holes
     finally:
         stop.set()
         reader.join()
-    assert seen and set(seen) == {old.manifest.key}  # every poll saw the old, complete release
-    assert holes == []
-    with httpx.Client() as http:
-        record = f"{target.http_base_url}/journal-20h/{new.manifest.key}/release.json"
-        assert http.get(record).status_code == 404
-    work = Path(context.work_url.removeprefix("file://"))
-    assert len(list(work.glob(f"*/publish/*/{MANIFEST_NAME}"))) == 1  # the old release's only
 
 
 def _watch(target: CdnTarget, seen: list[str], holes: list[str], stop: threading.Event) -> None:
@@ -179,3 +192,16 @@ def test_unpublish_moves_the_pointer_back(
         unpublish(context.storage, asset_url, "journal-20h", "nope", CachePolicy())
     forward = unpublish(context.storage, asset_url, "journal-20h", new.manifest.key, CachePolicy())
     assert forward.release == new.manifest.key
+
+
+def test_release_failing_verification_hands_viewers_back_the_previous_one(
+    two_shots: Path, context: StageContext, target: CdnTarget
+) -> None:
+    source, info, shots, old = _stages(two_shots, context)
+    publish(source, info, shots, old, context, target)
+    _, _, _, new = _stages(two_shots, context, audio_kbps=96)
+    wrong = target.model_copy(update={"http_base_url": f"{target.http_base_url}/not-here"})
+    with pytest.raises(PermanentError, match="origin answered 404"):
+        publish(source, info, shots, new, context, wrong)
+    live = httpx.get(f"{target.http_base_url}/journal-20h/current.json").json()
+    assert live["release"] == old.manifest.key
