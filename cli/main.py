@@ -78,6 +78,8 @@ def run_command(
     typer.echo(f"outputs: {join_url(settings.work_url, result.asset_id)}/")
     for stage, manifest in result.manifests.items():
         typer.echo(f"  {stage:<10} {manifest}")
+    for entry, url in result.live.items():
+        typer.echo(f"live {entry:<7} {url}")
     typer.echo(result.model_dump_json())
 
 

@@ -13,6 +13,7 @@ from prefect import flow
 from pydantic import BaseModel, Field
 
 from blocks import CdnTargetBlock
+from regie.artefacts import PublishReceipt
 from regie.probe import ProbeOptions
 from regie.settings import Settings
 from regie.shots.stage import ShotOptions
@@ -39,6 +40,9 @@ class AssetRun(BaseModel):
     manifests: dict[str, str] = Field(description="Stage name -> manifest URI.")
     reused: list[str] = Field(description="Stages whose manifest already existed (no work done).")
     skipped: list[str] = Field(default_factory=list, description="Stages that do not apply.")
+    live: dict[str, str] = Field(
+        default_factory=dict, description="Published stable entry points: hls, dash, pointer."
+    )
 
 
 @flow(name="process-asset", flow_run_name="process-asset-{source_uri}")
@@ -96,4 +100,9 @@ def _summary(done: dict[str, StageOutcome], skipped: list[str]) -> AssetRun:
         manifests={name: outcome.manifest_url for name, outcome in done.items()},
         reused=[name for name, outcome in done.items() if outcome.reused],
         skipped=skipped,
+        live=_live(done["publish"].artefact) if "publish" in done else {},
     )
+
+
+def _live(receipt: PublishReceipt) -> dict[str, str]:
+    return {"hls": receipt.hls, "dash": receipt.dash, "pointer": receipt.pointer}

@@ -57,6 +57,8 @@ def test_run_twice_on_the_programme_does_the_work_once(
     assert abs(ladder["loudness_out"]["integrated_lufs"] + 23) <= 1
     assert all(r["ssim"] > 0.9 for r in ladder["renditions"])
     live = Path(env["REGIE_HOME"]) / "cdn" / "programmes" / "programme-fr"
+    assert summary["live"]["hls"] == (live / "master.m3u8").as_uri()
+    assert f"live hls     {summary['live']['hls']}" in first.stdout
     pointer = json.loads((live / "current.json").read_text())
     assert pointer["release"] == ladder_manifest.parent.name  # the transcode key
     stable = (live / "master.m3u8").read_text()
