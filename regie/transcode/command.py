@@ -26,6 +26,7 @@ MANIFEST_MPD = "manifest.mpd"
 MASTER_M3U8 = "master.m3u8"
 INIT_TEMPLATE = "init-$RepresentationID$.mp4"
 SEGMENT_TEMPLATE = "seg-$RepresentationID$-$Number%05d$.m4s"
+GLOBAL_ARGS = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-y"]
 
 
 class SpriteSpec(BaseModel):
@@ -55,12 +56,11 @@ class LadderJob(BaseModel):
     audio_bitrate_kbps: int = 128
     segment_s: int = 6
     sprites: SpriteSpec | None = None
-    threads: int = 0
 
 
 def build_ladder_argv(job: LadderJob) -> list[str]:
     """The ffmpeg command that encodes, segments and packages the whole ladder."""
-    source = ffmpeg.input(str(job.source), **job.encoder.input_options)
+    source = ffmpeg.input(str(job.source))
     videos, thumbs = _video_branches(source.video, job)
     streams: list[Any] = list(videos)
     options: dict[str, Any] = {}
@@ -79,7 +79,7 @@ def build_ladder_argv(job: LadderJob) -> list[str]:
         sheet = str(job.output_dir / "thumbnails" / "sprite-%04d.jpg")
         outputs.append(ffmpeg.output(thumbs, sheet, format="image2", **{"q:v": 4}))
     program, *rest = ffmpeg.merge_outputs(*outputs).compile()
-    return [program, *_global_args(job), *(str(arg) for arg in rest)]  # globals before inputs
+    return [program, *GLOBAL_ARGS, *(str(arg) for arg in rest)]  # globals before inputs
 
 
 def _video_branches(video: Any, job: LadderJob) -> tuple[list[Any], Any | None]:
@@ -125,8 +125,3 @@ def _dash(job: LadderJob) -> dict[str, Any]:
         "media_seg_name": SEGMENT_TEMPLATE,
         "format_options": "movflags=+cmaf",
     }
-
-
-def _global_args(job: LadderJob) -> list[str]:
-    args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-y"]
-    return [*args, "-threads", str(job.threads)] if job.threads else args

@@ -33,7 +33,6 @@ class EncoderSettings(BaseModel):
     name: Literal["libx264", "h264_nvenc"]
     preset: str
     reason: str
-    input_options: dict[str, str] = {}
 
 
 def select_encoder(preference: EncoderPreference, x264_preset: str) -> EncoderSettings:

@@ -99,7 +99,6 @@ def transcode(
     if media.primary_video is None:
         raise PermanentError(source.asset_id, "audio-only asset: there is no picture to transcode")
     encoder = select_encoder(opts.encoder, opts.preset)
-    log.info("%s: encoding with %s (%s)", source.asset_id, encoder.name, encoder.reason)
     shot_list = shots.artefact if shots else None
     inputs = {
         "source": source.sha256,
@@ -108,6 +107,7 @@ def transcode(
     }
 
     def produce(run: StageRun) -> RenditionSet:
+        log.info("%s: encoding with %s (%s)", source.asset_id, encoder.name, encoder.reason)
         run.tools.update(ffmpeg=tool_version("ffmpeg"), encoder=encoder.name)
         return _encode(local_source(source, context), media, shot_list, encoder, run, opts)
 
