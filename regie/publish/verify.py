@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from xml.etree import ElementTree
 
 import httpx
 import m3u8
 
 from regie.errors import PermanentError, TransientError
 from regie.publish.layout import ReleaseFile
-from regie.publish.pointer import STABLE_DASH, STABLE_HLS
+from regie.publish.pointer import MPD_NAMESPACE, STABLE_DASH, STABLE_HLS
 from regie.publish.upload import parallel
 from regie.storage import Storage, join_url
 
@@ -30,7 +31,7 @@ def verify_over_http(
     """Check the published asset at ``base_url`` (the asset's folder); returns objects checked."""
     with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, limits=_limits(workers)) as http:
         master = _get(http, f"{base_url}/{STABLE_HLS}", asset).text
-        _get(http, f"{base_url}/{STABLE_DASH}", asset)
+        check_stable_mpd(_get(http, f"{base_url}/{STABLE_DASH}", asset).text, release, asset)
         expected = {f"{release}/{f.key}" for f in files}
         for uri in referenced_uris(master, lambda u: _get(http, f"{base_url}/{u}", asset).text):
             if uri not in expected:
@@ -48,7 +49,9 @@ def verify_in_store(
 ) -> int:
     """The same walk on a store without an HTTP endpoint: presence and size of every object."""
     master = storage.read_bytes(join_url(asset_url, STABLE_HLS)).decode()
-    storage.info(join_url(asset_url, STABLE_DASH))
+    check_stable_mpd(
+        storage.read_bytes(join_url(asset_url, STABLE_DASH)).decode(), release, asset_url
+    )
 
     def read(uri: str) -> str:
         return storage.read_bytes(join_url(asset_url, uri)).decode()
@@ -62,6 +65,17 @@ def verify_in_store(
         if size != file.size:
             raise PermanentError(asset_url, f"{file.key} is {size} bytes, not {file.size}")
     return len(files) + 2
+
+
+def check_stable_mpd(text: str, release: str, asset: str) -> None:
+    """The stable MPD parses and its ``BaseURL`` leads into ``release``."""
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as error:
+        raise PermanentError(asset, f"the stable DASH manifest is not XML ({error})") from error
+    bases = [e.text for e in root.iter(f"{{{MPD_NAMESPACE}}}BaseURL")]
+    if bases != [f"{release}/"]:
+        raise PermanentError(asset, f"the stable DASH manifest points to {bases}, not {release}/")
 
 
 def referenced_uris(master_text: str, read: Callable[[str], str]) -> list[str]:

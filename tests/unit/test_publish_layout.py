@@ -11,6 +11,7 @@ from regie.errors import PermanentError
 from regie.publish.layout import CachePolicy, asset_slug, release_files, safe_key
 from regie.publish.pointer import stable_master, stable_mpd
 from regie.publish.purge import purge_request_body
+from regie.publish.verify import check_stable_mpd
 from regie.stage import OutputFile
 
 
@@ -102,3 +103,12 @@ def test_purge_request_names_absolute_paths() -> None:
     assert purge_request_body("pipe", ["programmes/a/current.json"]) == {
         "pipeline_id": "pipe", "assets": ["/programmes/a/current.json"],
     }  # fmt: skip
+
+
+def test_stable_mpd_check_accepts_its_release_only() -> None:
+    text = stable_mpd(MPD, "r1")
+    check_stable_mpd(text, "r1", "asset")
+    with pytest.raises(PermanentError, match=r"points to \['r1/'\], not r2/"):
+        check_stable_mpd(text, "r2", "asset")
+    with pytest.raises(PermanentError, match="not XML"):
+        check_stable_mpd("<MPD", "r1", "asset")
