@@ -7,6 +7,8 @@ from regie.artefacts import (
     Artefact,
     AudioStream,
     MediaInfo,
+    PublishReceipt,
+    RenditionSet,
     Shot,
     ShotList,
     SourceAsset,
@@ -25,13 +27,16 @@ from regie.errors import (
 )
 from regie.fetch import RestorePolicy, fetch
 from regie.probe import ProbeOptions, probe, probe_file
+from regie.publish import CdnTarget, PublishOptions, publish, unpublish
 from regie.settings import Settings
 from regie.stage import Manifest, Stage, StageContext, StageOptions, StageOutcome, run_stage
 from regie.storage import ResidencyPolicy, S3Config, Storage
+from regie.transcode import TranscodeOptions, transcode
 
 __all__ = [
     "Artefact",
     "AudioStream",
+    "CdnTarget",
     "IntegrityError",
     "Manifest",
     "MediaError",
@@ -39,6 +44,9 @@ __all__ = [
     "PermanentError",
     "ProbeError",
     "ProbeOptions",
+    "PublishOptions",
+    "PublishReceipt",
+    "RenditionSet",
     "ResidencyError",
     "ResidencyPolicy",
     "RestorePolicy",
@@ -54,11 +62,15 @@ __all__ = [
     "StageOutcome",
     "Storage",
     "ToolError",
+    "TranscodeOptions",
     "TransientError",
     "Transition",
     "VideoStream",
     "fetch",
     "probe",
     "probe_file",
+    "publish",
     "run_stage",
+    "transcode",
+    "unpublish",
 ]
