@@ -92,12 +92,16 @@ def unpublish_command(
 ) -> None:
     """Move an asset's live pointer back to an earlier complete release."""
     from regie.publish import CachePolicy, unpublish
+    from regie.publish.pointer import stable_keys
+    from regie.publish.purge import purge
 
     settings = Settings()
     target = settings.cdn_target()
     asset_url = join_url(target.origin_url, target.prefix, asset)
     try:
         pointer = unpublish(settings.storage(), asset_url, asset, to, CachePolicy())
+        if target.edge is not None:  # the edge must forget the stable entry points too
+            purge(target.edge, stable_keys(target.prefix, asset), asset)
     except MediaError as error:
         _fail(error.message, BAD_INPUT)
     typer.echo(pointer.model_dump_json())

@@ -60,5 +60,10 @@ def stable_mpd(release_mpd: str, release: str) -> str:
     return out.getvalue().decode()
 
 
+def stable_keys(prefix: str, slug: str) -> list[str]:
+    """Object keys of an asset's stable entry points: what a CDN purge must name."""
+    return [f"{prefix}/{slug}/{name}" for name in (POINTER, STABLE_HLS, STABLE_DASH)]
+
+
 def pointer_json(pointer: Pointer) -> str:
     return json.dumps(pointer.model_dump(mode="json"), indent=2)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from regie.artefacts import MediaInfo, PublishReceipt, RenditionSet, ShotList, SourceAsset
 from regie.errors import MediaError
 from regie.publish.layout import CachePolicy, ReleaseFile, asset_slug, release_files
-from regie.publish.pointer import POINTER, STABLE_DASH, STABLE_HLS
+from regie.publish.pointer import POINTER, STABLE_DASH, STABLE_HLS, stable_keys
 from regie.publish.purge import EdgeServicesTarget, purge
 from regie.publish.switch import read_pointer, switch_to, write_release_record
 from regie.publish.upload import upload_files
@@ -147,10 +147,7 @@ def _release(
         raise
     purge_id = None
     if target.edge is not None:
-        names = (POINTER, STABLE_HLS, STABLE_DASH)
-        purge_id = purge(
-            target.edge, [f"{target.prefix}/{plan.slug}/{n}" for n in names], plan.asset
-        )
+        purge_id = purge(target.edge, stable_keys(target.prefix, plan.slug), plan.asset)
     return PublishReceipt(
         asset_id=plan.asset, slug=plan.slug, release=plan.release, release_url=plan.release_url,
         hls=join_url(plan.asset_url, STABLE_HLS), dash=join_url(plan.asset_url, STABLE_DASH),

@@ -12,6 +12,7 @@ import pytest
 
 from regie.stage import MANIFEST_NAME
 from tests import media
+from tests.servers import PurgeApi, edge_services_api
 
 REGIE = str(Path(sys.executable).with_name("regie"))
 pytestmark = pytest.mark.slow
@@ -79,13 +80,27 @@ def test_run_twice_on_the_programme_does_the_work_once(
     }
 
 
-def test_unpublish_without_an_earlier_release_says_so(clip: Path, env: dict[str, str]) -> None:
-    assert regie("run", str(clip), env=env).returncode == 0
+def test_unpublish_switches_and_purges_or_says_why_not(clip: Path, env: dict[str, str]) -> None:
+    run = regie("run", str(clip), env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    release = Path(last_json(run)["manifests"]["transcode"]).parent.name
     done = regie("unpublish", "clip", env=env)
     assert done.returncode == 2
     assert done.stdout.strip() == "error: clip: no earlier complete release to go back to"
     unknown = regie("unpublish", "clip", "--to", "0123", env=env)
     assert "no complete release '0123'" in unknown.stdout
+    api = PurgeApi()
+    with edge_services_api(api) as url:
+        env |= {"REGIE_EDGE_PIPELINE_ID": "pipe-1", "REGIE_EDGE_API_TOKEN": "t0k",
+                "REGIE_EDGE_API_URL": url}  # fmt: skip
+        again = regie("unpublish", "clip", "--to", release, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr[-2000:]
+    assert json.loads(again.stdout)["release"] == release
+    assert api.requests is not None and len(api.requests) == 1
+    assert json.loads(api.requests[0][2])["assets"] == [
+        "/programmes/clip/current.json", "/programmes/clip/master.m3u8",
+        "/programmes/clip/manifest.mpd",
+    ]  # fmt: skip
 
 
 def test_run_until_fetch_stops_there(clip: Path, env: dict[str, str]) -> None:
