@@ -1,14 +1,15 @@
 """Régie's engine: storage with a residency guard, the stage contract, typed artefacts and stages.
 
 Nothing here imports Prefect: every stage can run from a notebook, a test or another orchestrator.
+The media stages with heavy dependencies (``regie.shots``, ``regie.transcode``, ``regie.publish``,
+``regie.subtitles``) are imported from their own packages, each with its ``__all__``, so that
+``import regie`` stays light (a fetch worker's peak memory is measured and bounded).
 """
 
 from regie.artefacts import (
     Artefact,
     AudioStream,
     MediaInfo,
-    PublishReceipt,
-    RenditionSet,
     Shot,
     ShotList,
     SourceAsset,
@@ -27,16 +28,13 @@ from regie.errors import (
 )
 from regie.fetch import RestorePolicy, fetch
 from regie.probe import ProbeOptions, probe, probe_file
-from regie.publish import CdnTarget, PublishOptions, publish, unpublish
 from regie.settings import Settings
 from regie.stage import Manifest, Stage, StageContext, StageOptions, StageOutcome, run_stage
 from regie.storage import ResidencyPolicy, S3Config, Storage
-from regie.transcode import TranscodeOptions, transcode
 
 __all__ = [
     "Artefact",
     "AudioStream",
-    "CdnTarget",
     "IntegrityError",
     "Manifest",
     "MediaError",
@@ -44,9 +42,6 @@ __all__ = [
     "PermanentError",
     "ProbeError",
     "ProbeOptions",
-    "PublishOptions",
-    "PublishReceipt",
-    "RenditionSet",
     "ResidencyError",
     "ResidencyPolicy",
     "RestorePolicy",
@@ -62,15 +57,11 @@ __all__ = [
     "StageOutcome",
     "Storage",
     "ToolError",
-    "TranscodeOptions",
     "TransientError",
     "Transition",
     "VideoStream",
     "fetch",
     "probe",
     "probe_file",
-    "publish",
     "run_stage",
-    "transcode",
-    "unpublish",
 ]
