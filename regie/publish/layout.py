@@ -16,20 +16,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regie.content_types import CONTENT_TYPES
 from regie.errors import PermanentError
 from regie.stage import OutputFile
 
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".mpd": "application/dash+xml",
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".vtt": "text/vtt",
-    ".ttml": "application/ttml+xml",
-    ".srt": "application/x-subrip",
-    ".jpg": "image/jpeg",
-    ".json": "application/json",
-}
 MANIFEST_SUFFIXES = frozenset({".m3u8", ".mpd"})
 MAX_KEY_BYTES = 1024  # S3's limit on a whole key
 MAX_SEGMENT_BYTES = 255  # a path segment: what file systems and most CDNs accept

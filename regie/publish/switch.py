@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from regie.content_types import CONTENT_TYPES
 from regie.errors import PermanentError
-from regie.publish.layout import CONTENT_TYPES, CachePolicy
+from regie.publish.layout import CachePolicy
 from regie.publish.pointer import (
     POINTER,
     RELEASE_RECORD,

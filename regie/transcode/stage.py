@@ -24,6 +24,7 @@ from regie.artefacts import (
     ShotList,
     SourceAsset,
 )
+from regie.content_types import CONTENT_TYPES
 from regie.errors import PermanentError
 from regie.fetch import local_source
 from regie.ffmpeg import run_tool, tool_version
@@ -47,14 +48,6 @@ from regie.transcode.thumbnails import poster_time, thumbnails_vtt
 log = logging.getLogger("regie.transcode")
 TRANSCODE = Stage("transcode", "1", RenditionSet)
 SILENCE_LUFS = -70.0
-CONTENT_TYPES = {
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".mpd": "application/dash+xml",
-    ".jpg": "image/jpeg",
-    ".vtt": "text/vtt",
-}
 
 
 @dataclass(frozen=True)
