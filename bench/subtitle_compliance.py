@@ -26,22 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from regie.subtitles import Cue, CueRules, Word, build_cues, check_cues  # noqa: E402
+from tests.speech import proportional_words  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
-SPEECH_FILL = 0.9  # words take 90% of their share of the clip; the rest is pauses
-
-
-def proportional_words(text: str, start_ms: int, end_ms: int) -> list[Word]:
-    tokens = text.split()
-    weights = [len(token) + 1 for token in tokens]
-    total, clock, words = sum(weights), float(start_ms), []
-    for token, weight in zip(tokens, weights, strict=True):
-        span = (end_ms - start_ms) * weight / total
-        words.append(
-            Word(text=token, start_ms=round(clock), end_ms=round(clock + span * SPEECH_FILL))
-        )
-        clock += span
-    return words
 
 
 def clip_ms(path: Path) -> int:

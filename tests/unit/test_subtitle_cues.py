@@ -10,20 +10,9 @@ import pytest
 
 from regie.subtitles import CueRules, Word, build_cues, check_cues
 from regie.subtitles.cues import break_lines, reading_ms
+from tests.speech import proportional_words
 
 RULES = CueRules()
-
-
-def timed_words(text: str, start_ms: int, end_ms: int) -> list[Word]:
-    """Word times proportional to characters, as a forced aligner would roughly give."""
-    tokens = text.split()
-    weights = [len(t) + 1 for t in tokens]
-    total, clock, words = sum(weights), float(start_ms), []
-    for token, weight in zip(tokens, weights, strict=True):
-        span = (end_ms - start_ms) * weight / total
-        words.append(Word(text=token, start_ms=round(clock), end_ms=round(clock + span * 0.9)))
-        clock += span
-    return words
 
 
 def test_reading_time_follows_the_french_charter_table() -> None:
@@ -75,7 +64,7 @@ def test_text_that_cannot_fit_two_lines_is_refused() -> None:
 
 
 def test_a_cue_never_spans_a_shot_cut() -> None:
-    words = timed_words("bonjour à tous et bienvenue dans ce journal du soir", 0, 4000)
+    words = proportional_words("bonjour à tous et bienvenue dans ce journal du soir", 0, 4000)
     cues = build_cues(words, RULES, cuts_ms=[2000])
     assert len(cues) == 2
     assert cues[0].end_ms == 2000 - 80  # two frames before the cut
@@ -90,7 +79,7 @@ def test_short_phrase_is_held_for_at_least_one_second() -> None:
 
 
 def test_sentence_end_starts_a_new_cue() -> None:
-    words = timed_words("Il pleut. Demain il fera beau.", 0, 3000)
+    words = proportional_words("Il pleut. Demain il fera beau.", 0, 3000)
     cues = build_cues(words, RULES)
     assert [" ".join(c.lines) for c in cues] == ["Il pleut.", "Demain il fera beau."]
 
@@ -106,7 +95,7 @@ def test_fleurs_programme_cues_follow_every_hard_rule(programme: dict) -> None:
     words = [
         w
         for segment in programme["speech"]
-        for w in timed_words(segment["text"], round(segment["start"] * 1000),
+        for w in proportional_words(segment["text"], round(segment["start"] * 1000),
                              round(segment["end"] * 1000))
     ]  # fmt: skip
     cues = build_cues(words, CueRules(frame_rate=fps), cuts)
