@@ -32,10 +32,8 @@ def verify_over_http(
     with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, limits=_limits(workers)) as http:
         master = _get(http, f"{base_url}/{STABLE_HLS}", asset).text
         check_stable_mpd(_get(http, f"{base_url}/{STABLE_DASH}", asset).text, release, asset)
-        expected = {f"{release}/{f.key}" for f in files}
-        for uri in referenced_uris(master, lambda u: _get(http, f"{base_url}/{u}", asset).text):
-            if uri not in expected:
-                raise PermanentError(asset, f"the HLS playlists reference {uri}, not published")
+        check_references(master, lambda u: _get(http, f"{base_url}/{u}", asset).text, release,
+                         files, asset)  # fmt: skip
 
         def head(file: ReleaseFile) -> None:
             _check_head(http, f"{base_url}/{release}/{file.key}", file, asset)
@@ -56,10 +54,7 @@ def verify_in_store(
     def read(uri: str) -> str:
         return storage.read_bytes(join_url(asset_url, uri)).decode()
 
-    expected = {f"{release}/{f.key}" for f in files}
-    missing = [uri for uri in referenced_uris(master, read) if uri not in expected]
-    if missing:
-        raise PermanentError(asset_url, f"the HLS playlists reference {missing[0]}, not published")
+    check_references(master, read, release, files, asset_url)
     for file in files:
         size = storage.info(join_url(asset_url, release, file.key)).size
         if size != file.size:
@@ -76,6 +71,16 @@ def check_stable_mpd(text: str, release: str, asset: str) -> None:
     bases = [e.text for e in root.iter(f"{{{MPD_NAMESPACE}}}BaseURL")]
     if bases != [f"{release}/"]:
         raise PermanentError(asset, f"the stable DASH manifest points to {bases}, not {release}/")
+
+
+def check_references(
+    master: str, read: Callable[[str], str], release: str, files: list[ReleaseFile], asset: str
+) -> None:
+    """Every URI the HLS playlists reference is an object of the release."""
+    expected = {f"{release}/{f.key}" for f in files}
+    for uri in referenced_uris(master, read):
+        if uri not in expected:
+            raise PermanentError(asset, f"the HLS playlists reference {uri}, not published")
 
 
 def referenced_uris(master_text: str, read: Callable[[str], str]) -> list[str]:
