@@ -40,6 +40,10 @@ class ResidencyError(PermanentError):
     """A storage endpoint or region lies outside France."""
 
 
+class ObjectNotFoundError(PermanentError):
+    """No object at the URL (a missing key, bucket or file)."""
+
+
 class IntegrityError(PermanentError):
     """Fetched bytes disagree with the size or checksum the store declared."""
 

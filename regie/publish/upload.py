@@ -64,9 +64,9 @@ def copy_release_file(
 
 
 def already_published(storage: Storage, file: ReleaseFile, url: str) -> bool:
-    if not storage.exists(url):
+    info = storage.find(url)
+    if info is None:
         return False
-    info = storage.info(url)
     if "sha256" in info.metadata:
         return info.metadata["sha256"] == file.sha256
     if info.size != file.size:

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import fsspec
 from fsspec import AbstractFileSystem
 
-from regie.errors import PermanentError, TransientError
+from regie.errors import ObjectNotFoundError, PermanentError, TransientError
 from regie.storage import s3
 from regie.storage.residency import ResidencyPolicy, check_residency
 from regie.storage.s3 import ObjectInfo, S3Config
@@ -121,6 +121,13 @@ class Storage:
             if detail["type"] != "file":
                 raise PermanentError(url, "is a directory, not an object")
             return ObjectInfo(url=url, size=int(detail["size"]))
+
+    def find(self, url: str) -> ObjectInfo | None:
+        """The object at ``url``, or None: one request where ``exists`` then ``info`` take two."""
+        try:
+            return self.info(url)
+        except ObjectNotFoundError:
+            return None
 
     def exists(self, url: str) -> bool:
         fs, path = self.filesystem(url)
@@ -312,7 +319,9 @@ def storage_errors(url: str) -> Iterator[None]:
     except (PermanentError, TransientError):
         raise
     except FileNotFoundError as error:
-        raise PermanentError(url, "object not found", "check the key and the bucket") from error
+        raise ObjectNotFoundError(
+            url, "object not found", "check the key and the bucket"
+        ) from error
     except PermissionError as error:
         raise PermanentError(url, f"access denied ({error})", "check the credentials") from error
     except ClientError as error:
@@ -329,7 +338,9 @@ def _client_error(url: str, error: Any) -> Exception:
     code = str(error.response.get("Error", {}).get("Code", ""))
     status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     if code in {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}:
-        return PermanentError(url, f"object not found ({code})", "check the key and the bucket")
+        return ObjectNotFoundError(
+            url, f"object not found ({code})", "check the key and the bucket"
+        )
     if code in TRANSIENT_CODES or status >= 500:
         return TransientError(url, f"storage error {code or status}, will retry")
     return PermanentError(url, f"storage refused the request ({code or status}: {error})")

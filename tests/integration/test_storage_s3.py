@@ -79,3 +79,14 @@ def test_storage_refuses_a_foreign_endpoint_before_any_request() -> None:
     storage = Storage(S3Config(endpoint_url="https://s3.nl-ams.scw.cloud", region="nl-ams"))
     with pytest.raises(ResidencyError, match="REGIE_ALLOW_NON_FR=1"):
         storage.exists("s3://archive/x.mp4")
+
+
+def test_find_answers_none_for_a_missing_object_and_the_info_of_a_present_one(
+    s3_storage: Storage, bucket: str, tmp_path: Path
+) -> None:
+    url = f"s3://{bucket}/masters/present.bin"
+    assert s3_storage.find(url) is None
+    s3_storage.write_bytes(url, b"12345")
+    found = s3_storage.find(url)
+    assert found is not None and found.size == 5
+    assert Storage().find((tmp_path / "absent.bin").as_uri()) is None
