@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -32,7 +33,7 @@ from regie.fetch import fetch  # noqa: E402
 from regie.probe import probe  # noqa: E402
 from regie.publish import CdnTarget, PublishOptions, publish  # noqa: E402
 from regie.stage import StageContext  # noqa: E402
-from regie.storage import S3Config, Storage  # noqa: E402
+from regie.storage import S3Config, Storage, local_path  # noqa: E402
 from regie.transcode import Rung, TranscodeOptions, transcode  # noqa: E402
 from tests.servers import Faults, faulty_proxy, moto_server  # noqa: E402
 
@@ -73,6 +74,8 @@ def timed_publish(context: StageContext, endpoint: str, bucket: str, workers: in
     client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "fr-par"})
     target = CdnTarget(origin_url=f"s3://{bucket}")
     options = PublishOptions(workers=workers, verify=False)
+    # the origin bucket is new, so receipts of an earlier bench run must not make this a no-op
+    shutil.rmtree(local_path(context.work_url) / source.asset_id / "publish", ignore_errors=True)
     started = time.perf_counter()
     publish(source, info, None, ladder, context, target, options)
     return time.perf_counter() - started
