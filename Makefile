@@ -16,8 +16,10 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 .PHONY: demo test test-fast lint bench clean ffmpeg constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
-demo: ffmpeg $(VENV)/.installed-core $(DEMO_CLIP)
-	$(BIN)/regie run "$(DEMO_CLIP)"
+demo: ffmpeg $(VENV)/.installed-asr $(DEMO_CLIP)
+	@$(BIN)/regie models list | grep -q '"whisper-tiny"' || $(BIN)/regie models import-whisper tiny \
+		|| echo "demo: no Whisper model in the store; asr and subtitles will be skipped"
+	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model whisper-tiny
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
 test: ffmpeg $(VENV)/.installed-dev
@@ -53,10 +55,15 @@ $(VENV)/.installed-core: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q -c constraints.txt -e .
 	@touch $@
 
+$(VENV)/.installed-asr: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q "$(TORCH_SPEC)"
+	$(BIN)/pip install -q -c constraints.txt -e '.[asr]'
+	@touch $@ $(VENV)/.installed-core
+
 $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev,shots]'
-	@touch $@ $(VENV)/.installed-core
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,shots,asr,tagging]'
+	@touch $@ $(VENV)/.installed-core $(VENV)/.installed-asr
 
 $(GENERATED_CLIP):
 	@mkdir -p $(dir $@)

@@ -1,4 +1,4 @@
-"""``regie``: probe media, run process-asset on the embedded default, show settings.
+"""``regie``: probe media, run process-asset on the embedded default, manage models, settings.
 
 Commands print machine-readable JSON on stdout (the last line for ``run``); errors print one line
 ``error: <reason>`` and exit with status 2 for bad input, 1 for a failed run.
@@ -19,6 +19,8 @@ from regie.settings import Settings
 from regie.storage import copy_hashing, join_url
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+models_app = typer.Typer(no_args_is_help=True, help="The model store: add, list, import.")
+app.add_typer(models_app, name="models")
 BAD_INPUT = 2
 RUN_FAILED = 1
 
@@ -49,6 +51,15 @@ def run_command(
     encoder: Annotated[
         str, typer.Option(help="H.264 encoder: auto (NVENC when usable), libx264, h264_nvenc.")
     ] = "auto",
+    asr_model: Annotated[str, typer.Option(help="Whisper model in the model store.")] = (
+        "whisper-small"
+    ),
+    language: Annotated[
+        str | None, typer.Option(help="Spoken language (ISO 639-1); default: detect it.")
+    ] = None,
+    if_model_missing: Annotated[
+        str, typer.Option(help="skip: run the other stages when the model is not in the store.")
+    ] = "skip",
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
@@ -65,7 +76,10 @@ def run_command(
         _fail(f"unknown encoder {encoder!r}; choose one of auto, libx264, h264_nvenc", BAD_INPUT)
     uri = to_uri(source)
     try:
-        result = process_asset(uri, until, shot_detector, encoder)  # type: ignore[arg-type]
+        result = process_asset(
+            uri, until, shot_detector, encoder,  # type: ignore[arg-type]
+            asr_model=asr_model, language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
+        )  # fmt: skip
     except MediaError as error:
         failed = {
             "asset_id": error.asset,
@@ -78,6 +92,8 @@ def run_command(
     typer.echo(f"outputs: {join_url(settings.work_url, result.asset_id)}/")
     for stage, manifest in result.manifests.items():
         typer.echo(f"  {stage:<10} {manifest}")
+    for stage, reason in result.skipped.items():
+        typer.echo(f"  {stage:<10} skipped: {reason}")
     for entry, url in result.live.items():
         typer.echo(f"live {entry:<7} {url}")
     typer.echo(result.model_dump_json())
@@ -105,6 +121,43 @@ def unpublish_command(
     except MediaError as error:
         _fail(error.message, BAD_INPUT)
     typer.echo(pointer.model_dump_json())
+
+
+@models_app.command("add")
+def models_add_command(
+    name: Annotated[str, typer.Argument(help="Name in the store, e.g. whisper-large-v3.")],
+    path: Annotated[Path, typer.Argument(help="Checkpoint file or model folder.")],
+) -> None:
+    """Import a model into the model store with the checksum of every file."""
+    try:
+        entry = Settings().model_store().add(name, path)
+    except MediaError as error:
+        _fail(error.message, BAD_INPUT)
+    typer.echo(entry.model_dump_json(indent=2))
+
+
+@models_app.command("list")
+def models_list_command() -> None:
+    """Print the store's models as JSON lines (name, format, digest)."""
+    store = Settings().model_store()
+    for name in store.names():
+        entry = store.entry(name)
+        typer.echo(json.dumps({"name": name, "format": entry.format, "digest": entry.digest}))
+
+
+@models_app.command("import-whisper")
+def models_import_whisper_command(
+    size: Annotated[str, typer.Argument(help="openai-whisper model size, e.g. tiny, small.")],
+) -> None:
+    """One-time import of an official openai-whisper checkpoint (needs internet access)."""
+    from regie.models.official import import_official_whisper
+
+    store = Settings().model_store()
+    try:
+        entry = import_official_whisper(store, size)
+    except MediaError as error:
+        _fail(error.message, BAD_INPUT)
+    typer.echo(f"imported {entry.name} ({entry.format}, digest {entry.digest})")
 
 
 @app.command("settings")

@@ -213,3 +213,50 @@ class PublishReceipt(Artefact):
     verified: int = Field(description="Objects checked after the switch.")
     verified_over: str = Field(description="'http' through the origin endpoint, or 'store'.")
     purge_request: str | None = Field(None, description="CDN purge request id, if a CDN is set.")
+
+
+class Transcript(Artefact):
+    """Speech recognised in an asset; the words themselves are in ``transcript.json``."""
+
+    asset_id: str
+    language: str | None = Field(description="ISO 639-1 code; None when nothing was spoken.")
+    language_probability: float | None = None
+    backend: str
+    model: str = Field(description="Model name in the model store.")
+    model_digest: str = Field(description="Checksum digest of the model's files.")
+    duration: float = Field(description="Seconds of audio listened to.")
+    segments: int
+    words: int
+    json_uri: str = Field(description="The full TranscriptDocument (segments and timed words).")
+    text_uri: str = Field(description="Plain text, one segment per line.")
+    reason: str | None = Field(None, description="Why the transcript is empty, when it is.")
+
+
+class SubtitleCompliance(BaseModel):
+    """How the cues keep the broadcast rules (hard rules must all be 0)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cues: int
+    too_many_lines: int
+    lines_too_long: int
+    overlaps: int
+    gaps_too_short: int
+    shot_crossings: int
+    reading_speed_ok_share: float
+    duration_ok_share: float
+    hard_rule_violations: int
+
+
+class SubtitleSet(Artefact):
+    """Broadcast subtitles of an asset in every delivery format."""
+
+    asset_id: str
+    language: str | None
+    profile: str = Field(description="Cue rules used: 'fr-broadcast' or 'fr-tv' (37 chars).")
+    cues: int
+    webvtt: str
+    srt: str
+    ebu_tt_d: str
+    compliance: SubtitleCompliance
+    shot_cuts: int = Field(description="Shot cuts the cues were kept off (0: no ShotList).")

@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from regie.fetch import RestorePolicy
+from regie.models import ModelStore
 from regie.publish.stage import CdnTarget, make_cdn_target
 from regie.stage import StageContext
 from regie.storage import ResidencyPolicy, Storage
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     catalogue_url: str = Field("", description="Where the catalogue Parquet table lives.")
     model_store_url: str = Field("", description="Model store (Whisper, taggers) with checksums.")
     scratch_dir: Path | None = Field(None, description="Local scratch space for media.")
+    model_cache_dir: Path | None = Field(None, description="Verified local copies of models.")
     cdn_prefix: str = Field("programmes", description="Folder of every asset on the origin.")
     cdn_http_base_url: str | None = Field(
         None, description="The origin's HTTP address for the prefix, to verify releases over HTTP."
@@ -78,6 +80,8 @@ class Settings(BaseSettings):
         ]:
             data[name] = data.get(name) or (home / folder).as_uri()
         data["scratch_dir"] = Path(data.get("scratch_dir") or home / "scratch").resolve()
+        cache = data.get("model_cache_dir") or home / "model-cache"
+        data["model_cache_dir"] = Path(cache).resolve()
         return data
 
     @classmethod
@@ -111,6 +115,11 @@ class Settings(BaseSettings):
         """What stages need: storage, the work URL and local scratch."""
         assert self.scratch_dir is not None  # filled by _embedded_defaults
         return StageContext(self.storage(), self.work_url, self.scratch_dir)
+
+    def model_store(self) -> ModelStore:
+        """Named models with checksums; downloaded once into the local cache."""
+        assert self.model_cache_dir is not None  # filled by _embedded_defaults
+        return ModelStore(self.storage(), self.model_store_url, self.model_cache_dir)
 
     def cdn_target(self) -> CdnTarget:
         """Where releases go, how they are checked and which CDN to purge."""

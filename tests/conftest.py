@@ -22,6 +22,7 @@ os.environ.update(
     }
 )
 
+from regie.models import ModelStore
 from regie.stage import StageContext
 from regie.storage import S3Config, Storage
 from regie.storage.s3 import boto3_client
@@ -107,3 +108,22 @@ def s3_work_context(s3_storage: Storage, bucket: str, tmp_path: Path) -> StageCo
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 4 s 320x240 H.264/AAC clip generated with lavfi."""
     return media.good_clip(tmp_path_factory.mktemp("media") / "clip.mp4")
+
+
+@pytest.fixture(scope="session")
+def whisper_store(tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
+    """A file:// model store holding a tiny random Whisper in each backend's format.
+
+    Names: ``tiny-openai`` (openai-whisper checkpoint), ``tiny-hf`` (transformers folder) and
+    ``tiny-ct2`` (its CTranslate2 conversion, for faster-whisper).
+    """
+    from tests import whisper_models
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    root = tmp_path_factory.mktemp("models")
+    store = ModelStore(Storage(), (root / "store").as_uri(), root / "cache")
+    store.add("tiny-openai", whisper_models.openai_checkpoint(root / "tiny.pt"))
+    hf = whisper_models.transformers_folder(root / "hf")
+    store.add("tiny-hf", hf)
+    store.add("tiny-ct2", whisper_models.ctranslate2_folder(hf, root / "ct2"))
+    return store

@@ -10,45 +10,28 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
+from regie.artefacts import SubtitleCompliance
 from regie.subtitles.cues import Cue, CueRules
 
 
-class CueCompliance(BaseModel):
-    """Counts and shares of cues within each limit."""
-
-    model_config = ConfigDict(frozen=True)
-
-    cues: int
-    too_many_lines: int
-    lines_too_long: int
-    overlaps: int
-    gaps_too_short: int
-    shot_crossings: int
-    reading_speed_ok_share: float
-    duration_ok_share: float
-
-    @property
-    def hard_rule_violations(self) -> int:
-        return (
-            self.too_many_lines + self.lines_too_long + self.overlaps + self.gaps_too_short
-            + self.shot_crossings
-        )  # fmt: skip
-
-
-def check_cues(cues: Sequence[Cue], rules: CueRules, cuts_ms: Sequence[int] = ()) -> CueCompliance:
+def check_cues(
+    cues: Sequence[Cue], rules: CueRules, cuts_ms: Sequence[int] = ()
+) -> SubtitleCompliance:
     """Measure ``cues`` against ``rules`` and the shot cuts."""
     gap = rules.frames_ms(rules.min_gap_frames)
     pairs = list(itertools.pairwise(cues))
     count = max(1, len(cues))
-    return CueCompliance(
+    hard = {
+        "too_many_lines": sum(len(c.lines) > rules.max_lines for c in cues),
+        "lines_too_long": sum(any(len(line) > rules.max_chars for line in c.lines) for c in cues),
+        "overlaps": sum(b.start_ms < a.end_ms for a, b in pairs),
+        "gaps_too_short": sum(a.end_ms <= b.start_ms < a.end_ms + gap for a, b in pairs),
+        "shot_crossings": sum(any(c.start_ms < cut < c.end_ms for cut in cuts_ms) for c in cues),
+    }
+    return SubtitleCompliance(
         cues=len(cues),
-        too_many_lines=sum(len(c.lines) > rules.max_lines for c in cues),
-        lines_too_long=sum(any(len(line) > rules.max_chars for line in c.lines) for c in cues),
-        overlaps=sum(b.start_ms < a.end_ms for a, b in pairs),
-        gaps_too_short=sum(a.end_ms <= b.start_ms < a.end_ms + gap for a, b in pairs),
-        shot_crossings=sum(any(c.start_ms < cut < c.end_ms for cut in cuts_ms) for c in cues),
+        **hard,
+        hard_rule_violations=sum(hard.values()),
         reading_speed_ok_share=round(sum(c.cps <= rules.max_cps for c in cues) / count, 4),
         duration_ok_share=round(
             sum(rules.min_ms <= c.end_ms - c.start_ms <= rules.max_ms for c in cues) / count, 4

@@ -1,0 +1,88 @@
+"""The Transcriber interface, its registry and what every backend shares."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Literal, Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from regie.asr.transcript import TranscriptSegment
+from regie.errors import PermanentError
+from regie.models import LocalModel
+
+BackendName = Literal["openai-whisper", "faster-whisper", "transformers"]
+Device = Literal["auto", "cpu", "cuda"]
+# module, class, and the model format each backend loads
+TRANSCRIBERS: dict[str, tuple[str, str, str]] = {
+    "openai-whisper": ("regie.asr.backends.openai_whisper", "OpenAIWhisper", "openai-whisper"),
+    "faster-whisper": ("regie.asr.backends.faster_whisper", "FasterWhisper", "ctranslate2"),
+    "transformers": ("regie.asr.backends.hf_transformers", "TransformersWhisper", "transformers"),
+}
+BACKEND_FOR_FORMAT = {model_format: name for name, (_, _, model_format) in TRANSCRIBERS.items()}
+
+
+class DecodeOptions(BaseModel):
+    """Decoding settings every backend honours."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    beam_size: int = 5
+    batch_size: int = 8
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+class Transcriber(Protocol):
+    """Turns 16 kHz mono samples into segments of timed words (times from the window's start)."""
+
+    name: str
+
+    def languages(self) -> frozenset[str]:
+        """Language codes the model can transcribe."""
+        ...
+
+    def detect_language(self, samples: np.ndarray) -> tuple[str, float]:
+        """Most likely spoken language in the first 30 s, and its probability."""
+        ...
+
+    def transcribe(
+        self, samples: np.ndarray, language: str, options: DecodeOptions
+    ) -> list[TranscriptSegment]:
+        """Every segment, fully materialised, with word times."""
+        ...
+
+
+def load_transcriber(backend: str, model: LocalModel, device: Device = "auto") -> Transcriber:
+    """The backend ``backend`` loaded with ``model`` on ``device``.
+
+    Raises:
+        PermanentError: Unknown backend, a model in another format, or a library not installed.
+    """
+    if backend not in TRANSCRIBERS:
+        choices = ", ".join(TRANSCRIBERS)
+        raise PermanentError(model.name, f"unknown ASR backend {backend!r}", f"one of {choices}")
+    module_name, class_name, model_format = TRANSCRIBERS[backend]
+    if model.format != model_format:
+        raise PermanentError(
+            model.name,
+            f"the {backend} backend loads {model_format} models, this one is {model.format}",
+            f"use the {BACKEND_FOR_FORMAT.get(model.format, 'matching')} backend or another model",
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise PermanentError(
+            model.name,
+            f"{backend} is not installed ({error.name})",
+            "install Régie with the asr extra: pip install 'regie[asr]'",
+        ) from error
+    return getattr(module, class_name)(model, resolve_device(device))
+
+
+def resolve_device(device: Device) -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,149 @@
+"""ASR stage: an asset's speech -> TranscriptDocument (transcript.json and .txt) under the contract.
+
+The model comes from the model store by name and its checksum digest is part of the stage key, so
+a new model version transcribes again and an unchanged one is never run twice. The audio is read
+in windows (bounded memory for long programmes); digitally silent windows are not decoded, since
+Whisper invents words in silence. The language is detected once, on the first window with sound,
+unless it is forced, and then imposed on every window so that the transcript stays in one language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from regie.artefacts import MediaInfo, SourceAsset, Transcript
+from regie.asr.audio import AudioWindow, is_silent, read_windows
+from regie.asr.backends import BACKEND_FOR_FORMAT, DecodeOptions, Transcriber, load_transcriber
+from regie.asr.backends.base import Device
+from regie.asr.transcript import TranscriptDocument, TranscriptSegment
+from regie.errors import PermanentError
+from regie.fetch import local_source
+from regie.ffmpeg import tool_version
+from regie.models import LocalModel, ModelStore
+from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+
+ASR = Stage("asr", "1", Transcript)
+
+
+class AsrOptions(StageOptions):
+    """Which model transcribes, how, and which part of the audio."""
+
+    model: str = Field("whisper-small", description="Model name in the model store.")
+    backend: Literal["auto", "openai-whisper", "faster-whisper", "transformers"] = Field(
+        "auto", description="auto: the backend that loads the model's format."
+    )
+    language: str | None = Field(None, description="ISO 639-1 code; None: detect it.")
+    channel: int | None = Field(None, description="Transcribe this channel only (0-based).")
+    window_s: float = Field(600.0, gt=30, description="Audio decoded at a time, in seconds.")
+    device: Device = "auto"
+    decode: DecodeOptions = DecodeOptions()
+
+
+def transcribe_asset(
+    source: SourceAsset,
+    media: MediaInfo,
+    context: StageContext,
+    models: ModelStore,
+    options: AsrOptions | None = None,
+) -> StageOutcome[Transcript]:
+    """Transcribe the asset's speech, or return the manifest of an earlier identical run.
+
+    Raises:
+        ModelNotFoundError: The model is not in the store.
+        PermanentError: A channel the audio lacks, or a language the model does not know.
+    """
+    opts = options or AsrOptions()
+    model = models.resolve(opts.model)
+    backend = BACKEND_FOR_FORMAT.get(model.format, "") if opts.backend == "auto" else opts.backend
+    _check_channel(source.asset_id, media, opts.channel)
+
+    def produce(run: StageRun) -> Transcript:
+        run.tools.update(ffmpeg=tool_version("ffmpeg"), asr_backend=backend)
+        if not media.audio:
+            document = _empty(source.asset_id, backend, model, "the asset has no audio stream")
+        else:
+            transcriber = load_transcriber(backend, model, opts.device)
+            windows = read_windows(local_source(source, context), source.asset_id,
+                                   opts.window_s, opts.channel)  # fmt: skip
+            document = transcribe_windows(source.asset_id, windows, transcriber, model, opts)
+        return _publish(document, run)
+
+    inputs = {"source": source.sha256, "model": f"{model.name}@{model.digest}", "backend": backend}
+    return run_stage(ASR, source.asset_id, inputs, opts, context, produce)
+
+
+def transcribe_windows(
+    asset_id: str,
+    windows: Iterable[AudioWindow],
+    transcriber: Transcriber,
+    model: LocalModel,
+    options: AsrOptions,
+) -> TranscriptDocument:
+    """Every window's segments, shifted to programme time, in one language."""
+    language, probability = options.language, None
+    if language is not None and language not in transcriber.languages():
+        raise PermanentError(
+            asset_id,
+            f"model {model.name} cannot transcribe language {language!r}",
+            "force a language the model knows, or use a multilingual model",
+        )
+    segments: list[TranscriptSegment] = []
+    duration = 0.0
+    for window in windows:
+        duration = window.offset_s + window.duration_s
+        if is_silent(window.samples):
+            continue
+        if language is None:
+            language, probability = transcriber.detect_language(window.samples)
+        found = transcriber.transcribe(window.samples, language, options.decode)
+        segments += [segment.shifted(window.offset_s) for segment in found]
+    reason = None if segments else ("silence only" if language is None else "no speech recognised")
+    return TranscriptDocument(
+        asset_id=asset_id, language=language if segments else None,
+        language_probability=probability if segments else None, duration=round(duration, 3),
+        backend=transcriber.name, model=model.name, model_digest=model.digest,
+        segments=segments, reason=reason,
+    )  # fmt: skip
+
+
+def _check_channel(asset_id: str, media: MediaInfo, channel: int | None) -> None:
+    if channel is None or not media.audio:
+        return
+    channels = media.audio[0].channels
+    if not 0 <= channel < channels:
+        reason = f"audio channel {channel} asked for, the audio has {channels}"
+        raise PermanentError(asset_id, reason)
+
+
+def _empty(asset_id: str, backend: str, model: LocalModel, reason: str) -> TranscriptDocument:
+    return TranscriptDocument(
+        asset_id=asset_id, language=None, duration=0.0, backend=backend, model=model.name,
+        model_digest=model.digest, segments=[], reason=reason,
+    )  # fmt: skip
+
+
+def _publish(document: TranscriptDocument, run: StageRun) -> Transcript:
+    uris = {}
+    for name, body, content_type in [
+        ("transcript.json", document.model_dump_json(indent=1), "application/json"),
+        ("transcript.txt", document.text + "\n" if document.segments else "", "text/plain"),
+    ]:
+        local = Path(run.scratch) / name
+        local.write_text(body, encoding="utf-8")
+        uris[name] = run.publish(local, name, content_type)
+    return Transcript(
+        asset_id=document.asset_id, language=document.language,
+        language_probability=document.language_probability, backend=document.backend,
+        model=document.model, model_digest=document.model_digest, duration=document.duration,
+        segments=len(document.segments), words=len(document.words),
+        json_uri=uris["transcript.json"], text_uri=uris["transcript.txt"], reason=document.reason,
+    )  # fmt: skip
+
+
+def load_document(context: StageContext, transcript: Transcript) -> TranscriptDocument:
+    """The full transcript an ASR manifest points to."""
+    return TranscriptDocument.model_validate_json(context.storage.read_bytes(transcript.json_uri))

@@ -1,0 +1,88 @@
+"""The transcript document: segments of timed words, the same whichever backend produced them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class TranscribedWord(BaseModel):
+    """A word with its times in seconds from the start of the programme."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: float
+    end: float
+    probability: float | None = Field(None, description="Decoder confidence, if known.")
+
+
+class TranscriptSegment(BaseModel):
+    """A stretch of speech as the decoder produced it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: float
+    end: float
+    text: str
+    words: list[TranscribedWord]
+
+    def shifted(self, offset: float) -> TranscriptSegment:
+        """The same segment ``offset`` seconds later (windows are decoded from zero)."""
+        return TranscriptSegment(
+            start=round(self.start + offset, 3), end=round(self.end + offset, 3), text=self.text,
+            words=[
+                w.model_copy(update={"start": round(w.start + offset, 3),
+                                     "end": round(w.end + offset, 3)})
+                for w in self.words
+            ],
+        )  # fmt: skip
+
+
+class TranscriptDocument(BaseModel):
+    """Everything recognised in one asset, written as ``transcript.json``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    asset_id: str
+    language: str | None = Field(description="ISO 639-1 code; None when nothing was spoken.")
+    language_probability: float | None = None
+    duration: float = Field(description="Seconds of audio listened to.")
+    backend: str
+    model: str
+    model_digest: str
+    segments: list[TranscriptSegment]
+    reason: str | None = Field(None, description="Why the transcript is empty, when it is.")
+
+    @property
+    def words(self) -> list[TranscribedWord]:
+        return [word for segment in self.segments for word in segment.words]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(segment.text.strip() for segment in self.segments)
+
+
+def segments_from_words(
+    words: list[TranscribedWord], pause_s: float = 1.0
+) -> list[TranscriptSegment]:
+    """Segments for backends that give only words: a new one after a sentence end or a pause."""
+    segments: list[TranscriptSegment] = []
+    current: list[TranscribedWord] = []
+    for word in words:
+        if current and (word.start - current[-1].end > pause_s or _ends_sentence(current[-1])):
+            segments.append(_segment(current))
+            current = []
+        current.append(word)
+    return [*segments, _segment(current)] if current else segments
+
+
+def _ends_sentence(word: TranscribedWord) -> bool:
+    return word.text.rstrip().endswith((".", "?", "!", "…"))
+
+
+def _segment(words: list[TranscribedWord]) -> TranscriptSegment:
+    text = " ".join(word.text for word in words)
+    return TranscriptSegment(start=words[0].start, end=words[-1].end, text=text, words=words)
