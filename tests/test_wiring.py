@@ -44,3 +44,12 @@ def test_shot_detector_choices_match_the_registry() -> None:
 
     get_detector("fast")  # loads every backend module into the registry
     assert set(get_args(ShotDetectorName)) == set(DETECTORS)
+
+
+def test_asr_backend_choices_match_the_registry() -> None:
+    from typing import get_args
+
+    from flows.process_asset import AsrBackendName
+    from regie.asr.backends import TRANSCRIBERS
+
+    assert set(get_args(AsrBackendName)) == {"auto", *TRANSCRIBERS}

@@ -38,10 +38,10 @@ class AudioWindow:
 
 def decode_command(path: Path, channel: int | None = None) -> list[str]:
     """ffmpeg reading the first audio stream (one channel of it if asked) as 16 kHz mono s16le."""
-    stream = ffmpeg.input(str(path)).audio
-    if channel is not None:
-        stream = stream.filter("pan", f"mono|c0=c{channel}")
-    output = stream.output("pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE)
+    picked = {"af": f"pan=mono|c0=c{channel}"} if channel is not None else {}
+    output = ffmpeg.input(str(path)).audio.output(
+        "pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE, **picked
+    )
     return ffmpeg.compile(output.global_args("-nostdin", "-v", "error"), overwrite_output=True)
 
 

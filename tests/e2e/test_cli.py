@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from flows.process_asset import STAGES
+from regie.models import ModelStore
 from regie.stage import MANIFEST_NAME
 from tests import media
 from tests.servers import PurgeApi, edge_services_api
@@ -34,15 +36,21 @@ def last_json(done: subprocess.CompletedProcess[str]) -> dict:
 
 @pytest.mark.timeout(1200)  # the whole DAG on a 2-minute programme, twice, on 2 cores
 def test_run_twice_on_the_programme_does_the_work_once(
-    shared_data: Path, env: dict[str, str]
+    shared_data: Path, env: dict[str, str], whisper_store: ModelStore
 ) -> None:
     source = shared_data / "programme" / "programme-fr.mp4"
-    first = regie("run", str(source), env=env)
+    checkpoint = whisper_store.resolve("tiny-openai").path
+    added = regie("models", "add", "whisper-tiny", str(checkpoint), env=env)
+    assert added.returncode == 0, added.stdout + added.stderr[-2000:]
+    first = regie("run", str(source), "--asr-model", "whisper-tiny", "--language", "fr", env=env)
     assert first.returncode == 0, first.stderr[-2000:]
     summary = last_json(first)
     assert summary["status"] == "done" and summary["reused"] == []
     assert summary["asset_id"].startswith("programme-fr-")
-    assert set(summary["manifests"]) == {"fetch", "probe", "shots", "transcode", "publish"}
+    assert set(summary["manifests"]) == set(STAGES)
+    subtitles_manifest = Path(summary["manifests"]["subtitles"].removeprefix("file://"))
+    subtitles = json.loads(subtitles_manifest.read_text())["artefact"]
+    assert subtitles["shot_cuts"] == 38 and subtitles["compliance"]["hard_rule_violations"] == 0
     probe_manifest = Path(summary["manifests"]["probe"].removeprefix("file://"))
     info = json.loads(probe_manifest.read_text())["artefact"]
     assert info["video"][0]["frames"] == 2955 and info["audio"][0]["channels"] == 2
@@ -70,10 +78,10 @@ def test_run_twice_on_the_programme_does_the_work_once(
         for name, url in summary["manifests"].items()
     }
 
-    second = regie("run", str(source), env=env)
+    second = regie("run", str(source), "--asr-model", "whisper-tiny", "--language", "fr", env=env)
     assert second.returncode == 0, second.stderr[-2000:]
     again = last_json(second)
-    assert again["reused"] == ["fetch", "probe", "shots", "transcode", "publish"]
+    assert again["reused"] == list(STAGES)
     assert again["manifests"] == summary["manifests"]
     assert written == {
         n: Path(u.removeprefix("file://")).stat().st_mtime_ns for n, u in again["manifests"].items()
