@@ -41,6 +41,8 @@ bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/shots_speed.py
 	$(BIN)/python bench/transcode_speed.py
 	$(BIN)/python bench/publish_speed.py
+	$(BIN)/python bench/subtitle_compliance.py
+	$(BIN)/python bench/asr_memory.py
 
 ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
