@@ -21,6 +21,8 @@ from regie.storage import copy_hashing, join_url
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 models_app = typer.Typer(no_args_is_help=True, help="The model store: add, list, import.")
 app.add_typer(models_app, name="models")
+tagging_app = typer.Typer(no_args_is_help=True, help="IPTC tagging: train the classifier.")
+app.add_typer(tagging_app, name="tagging")
 BAD_INPUT = 2
 RUN_FAILED = 1
 
@@ -158,6 +160,31 @@ def models_import_whisper_command(
     except MediaError as error:
         _fail(error.message, BAD_INPUT)
     typer.echo(f"imported {entry.name} ({entry.format}, digest {entry.digest})")
+
+
+@tagging_app.command("train")
+def tagging_train_command(
+    topics: Annotated[
+        Path, typer.Option(help="Labelled development data (SIB-200 layout and mapping).")
+    ] = Path("../shared/data/topics"),
+    name: Annotated[str, typer.Option(help="Model name in the store.")] = "iptc-classifier",
+) -> None:
+    """Train the classifier tagger on the vocabulary and SIB-200 train+dev, into the store."""
+    from regie.tagging.training import train_into_store
+    from regie.tagging.vocabulary import load_vocabulary
+
+    mapping = topics / "sib200.mapping.json"
+    data = {
+        language: [
+            (topics / "sib200" / f"{code}_{split}.tsv", mapping) for split in ("train", "dev")
+        ]
+        for language, code in (("fr", "fra_Latn"), ("en", "eng_Latn"))
+    }
+    missing = [str(p) for sets in data.values() for p, _ in sets if not p.is_file()]
+    if missing:
+        _fail(f"labelled data not found: {', '.join(missing)}", BAD_INPUT)
+    entry = train_into_store(Settings().model_store(), name, load_vocabulary(), data)
+    typer.echo(f"trained {entry.name} (digest {entry.digest})")
 
 
 @app.command("settings")

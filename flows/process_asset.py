@@ -20,6 +20,7 @@ from regie.settings import Settings
 from regie.shots.stage import ShotOptions
 from regie.stage import StageOutcome
 from regie.subtitles.stage import SubtitleOptions
+from regie.tagging.stage import TaggingOptions
 from regie.transcode import TranscodeOptions
 from regie.transcode.encoders import EncoderPreference
 from tasks.asr import transcribe_task
@@ -28,14 +29,17 @@ from tasks.probe import probe_media
 from tasks.publish import publish_task
 from tasks.shots import detect_shots_task
 from tasks.subtitles import subtitles_task
+from tasks.tagging import tagging_task
 from tasks.transcode import transcode_task
 
-StageName = Literal["fetch", "probe", "shots", "asr", "subtitles", "transcode", "publish"]
+StageName = Literal[
+    "fetch", "probe", "shots", "asr", "subtitles", "tagging", "transcode", "publish"
+]
 STAGES: tuple[StageName, ...] = (
-    "fetch", "probe", "shots", "asr", "subtitles", "transcode", "publish",
+    "fetch", "probe", "shots", "asr", "subtitles", "tagging", "transcode", "publish",
 )  # fmt: skip
 PICTURE_STAGES = ("shots", "transcode", "publish")
-SPEECH_STAGES = ("asr", "subtitles")
+SPEECH_STAGES = ("asr", "subtitles", "tagging")
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registries.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
 AsrBackendName = Literal["auto", "openai-whisper", "faster-whisper", "transformers"]
@@ -102,6 +106,10 @@ def process_asset(
     if "subtitles" in todo:
         done["subtitles"] = subtitles_task(
             done["asr"], media, done.get("shots"), context, SubtitleOptions()
+        )
+    if "tagging" in todo:
+        done["tagging"] = tagging_task(
+            done["asr"], done.get("shots"), context, models, TaggingOptions()
         )
     if "transcode" in todo:
         ladder_options = TranscodeOptions(encoder=encoder)

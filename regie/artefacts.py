@@ -260,3 +260,42 @@ class SubtitleSet(Artefact):
     ebu_tt_d: str
     compliance: SubtitleCompliance
     shot_cuts: int = Field(description="Shot cuts the cues were kept off (0: no ShotList).")
+
+
+class TopicTag(BaseModel):
+    """An IPTC Media Topic given to an asset or a part of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    qcode: str = Field(description="e.g. medtop:15000000")
+    uri: str
+    label_fr: str
+    label_en: str
+    level: int = Field(description="1 for the 17 top-level topics, deeper for subtopics.")
+    score: float
+    method: str = Field(description="Tagger that chose it: ensemble, classifier, lexical...")
+    ranges: list[tuple[float, float]] = Field(description="Where it applies, in seconds.")
+
+
+class SegmentTags(BaseModel):
+    """Topics and keywords of one topical segment of the programme."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: float
+    end: float
+    topics: list[TopicTag]
+    keywords: list[str]
+
+
+class TagSet(Artefact):
+    """IPTC Media Topics and keywords, per segment and for the whole programme."""
+
+    asset_id: str
+    language: str | None
+    tagger: str
+    topics: list[TopicTag] = Field(description="Programme-level topics, best first.")
+    segments: list[SegmentTags]
+    json_uri: str | None = None
+    ebucore_uri: str | None = Field(None, description="EBUCore-style sidecar (dc:subject).")
+    reason: str | None = Field(None, description="Why the tag set is empty, when it is.")

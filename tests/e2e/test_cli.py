@@ -167,7 +167,14 @@ def test_audio_only_master_skips_the_video_stages(tmp_path: Path, env: dict[str,
     done = regie("run", str(media.audio_only(tmp_path / "radio.m4a")), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = last_json(done)
-    assert set(summary["skipped"]) == {"shots", "asr", "subtitles", "transcode", "publish"}
+    assert set(summary["skipped"]) == {
+        "shots",
+        "asr",
+        "subtitles",
+        "tagging",
+        "transcode",
+        "publish",
+    }
     assert summary["skipped"]["shots"] == "audio-only master"
     assert "whisper-small is not in the model store" in summary["skipped"]["asr"]
     assert set(summary["manifests"]) == {"fetch", "probe"}

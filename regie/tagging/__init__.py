@@ -1,0 +1,1 @@
+"""IPTC Media Topics and keywords for transcripts: vocabulary, taggers, segments, stage."""

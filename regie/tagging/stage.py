@@ -1,0 +1,177 @@
+"""Tagging stage: a transcript -> IPTC Media Topics per topical segment and for the programme,
+keywords per segment, a TagSet with a JSON file and an EBUCore-style sidecar.
+
+An empty transcript, a language the taggers do not cover or too little speech gives an empty
+TagSet with its reason, never a failure. The classifier's digest is part of the key, so a
+retrained classifier tags again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from regie.artefacts import SegmentTags, ShotList, TagSet, TopicTag, Transcript
+from regie.asr.stage import load_document
+from regie.models import ModelStore
+from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+from regie.tagging.keywords import keywords
+from regie.tagging.segments import TopicalSegment, topical_segments
+from regie.tagging.taggers import TaggerContext, load_tagger
+from regie.tagging.text import SUPPORTED
+from regie.tagging.vocabulary import Vocabulary, load_vocabulary
+
+TAGGING = Stage("tagging", "1", TagSet)
+MIN_WORDS = 20
+
+
+class TaggingOptions(StageOptions):
+    """Which tagger, and how sure it must be."""
+
+    tagger: str = Field("ensemble", description="ensemble, classifier, lexical or embedding.")
+    classifier: str = Field("iptc-classifier", description="Classifier model in the store.")
+    embedder: str | None = Field(None, description="sentence-transformers model in the store.")
+    min_score: float = Field(0.3, description="Least score for a topic to be given.")
+    max_topics: int = 3
+
+
+def tag_transcript(
+    transcript: StageOutcome[Transcript],
+    shots: StageOutcome[ShotList] | None,
+    context: StageContext,
+    models: ModelStore,
+    options: TaggingOptions | None = None,
+) -> StageOutcome[TagSet]:
+    """Tag the transcript's segments, or return the manifest of an earlier identical run."""
+    opts = options or TaggingOptions()
+    artefact = transcript.artefact
+    cuts = [float(t) for t in shots.artefact.cut_times()] if shots else []
+
+    def produce(run: StageRun) -> TagSet:
+        document = load_document(context, artefact)
+        language = document.language
+        reason = _why_not(artefact, language, len(document.words))
+        if reason:
+            return _empty(artefact, language, opts.tagger, reason)
+        pieces = topical_segments(document.segments, cuts)
+        tagger_context = TaggerContext(load_vocabulary(), models, opts.embedder, opts.classifier)
+        tagset = tag_segments(pieces, language, tagger_context, opts, artefact.asset_id)
+        return _publish(tagset, run)
+
+    inputs = {
+        "asr": transcript.manifest.key,
+        "classifier": _model_identity(models, opts.classifier),
+    }
+    if shots is not None:
+        inputs["shots"] = shots.manifest.key
+    return run_stage(TAGGING, artefact.asset_id, inputs, opts, context, produce)
+
+
+def tag_segments(
+    pieces: list[TopicalSegment],
+    language: str,
+    context: TaggerContext,
+    options: TaggingOptions,
+    asset_id: str,
+) -> TagSet:
+    """Topics and keywords for each segment, and the programme's topics from all of them."""
+    tagger = load_tagger(options.tagger, context)
+    scores = tagger.top_scores([p.text for p in pieces], language)
+    words = keywords([p.text for p in pieces], language)
+    vocabulary = context.vocabulary
+    segments = [
+        SegmentTags(start=p.start, end=p.end, keywords=kw,
+                    topics=_chosen(vocabulary, row, [(p.start, p.end)], options, tagger.name))
+        for p, row, kw in zip(pieces, scores, words, strict=True)
+    ]  # fmt: skip
+    lengths = np.array([max(p.end - p.start, 0.1) for p in pieces])
+    overall = (scores * lengths[:, None]).sum(axis=0) / lengths.sum()
+    topics = [
+        tag.model_copy(update={"ranges": _ranges_of(tag.qcode, segments)})
+        for tag in _chosen(vocabulary, overall, [], options, tagger.name)
+    ]
+    return TagSet(asset_id=asset_id, language=language, tagger=tagger.name, topics=topics,
+                  segments=segments)  # fmt: skip
+
+
+def _chosen(
+    vocabulary: Vocabulary,
+    row: np.ndarray,
+    ranges: list[tuple[float, float]],
+    options: TaggingOptions,
+    method: str,
+) -> list[TopicTag]:
+    order = [i for i in np.argsort(-row) if row[i] >= options.min_score][: options.max_topics]
+    return [_tag(vocabulary.tops[i].qcode, vocabulary, float(row[i]), ranges, method)
+            for i in order]  # fmt: skip
+
+
+def _tag(
+    qcode: str, vocabulary: Vocabulary, score: float, ranges: list[tuple[float, float]], method: str
+) -> TopicTag:
+    topic = vocabulary.by_qcode[qcode]
+    return TopicTag(
+        qcode=qcode, uri=topic.uri, label_fr=topic.name.get("fr", topic.name["en"]),
+        label_en=topic.name["en"], level=topic.level, score=round(score, 4), method=method,
+        ranges=ranges,
+    )  # fmt: skip
+
+
+def _ranges_of(qcode: str, segments: list[SegmentTags]) -> list[tuple[float, float]]:
+    return [(s.start, s.end) for s in segments if any(t.qcode == qcode for t in s.topics)]
+
+
+def _why_not(transcript: Transcript, language: str | None, words: int) -> str | None:
+    if not words:
+        return f"empty transcript ({transcript.reason or 'no words'})"
+    if language not in SUPPORTED:
+        return f"language {language!r} is not covered (taggers know {', '.join(SUPPORTED)})"
+    if words < MIN_WORDS:
+        return f"too little speech to tag ({words} words)"
+    return None
+
+
+def _empty(transcript: Transcript, language: str | None, tagger: str, reason: str) -> TagSet:
+    return TagSet(asset_id=transcript.asset_id, language=language, tagger=tagger, topics=[],
+                  segments=[], reason=reason)  # fmt: skip
+
+
+def _model_identity(models: ModelStore, name: str) -> str:
+    return f"{name}@{models.entry(name).digest}" if models.has(name) else f"{name}@absent"
+
+
+def _publish(tagset: TagSet, run: StageRun) -> TagSet:
+    uris = {}
+    for name, body in [
+        ("tags.json", tagset.model_dump(mode="json")),
+        ("ebucore.json", ebucore(tagset)),
+    ]:
+        local = run.scratch / name
+        local.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+        uris[name] = run.publish(local, name, "application/json")
+    return tagset.model_copy(
+        update={"json_uri": uris["tags.json"], "ebucore_uri": uris["ebucore.json"]}
+    )
+
+
+def ebucore(tagset: TagSet) -> dict[str, Any]:
+    """EBUCore-style subjects: IPTC URIs in ``dc:subject``, per programme and per part."""
+
+    def subjects(tags: list[TopicTag]) -> list[dict[str, Any]]:
+        return [{"@typeLabel": "IPTC Media Topic", "@typeLink": t.uri, "dc:subject": t.qcode,
+                 "dc:title": [{"@xml:lang": "fr", "#text": t.label_fr},
+                              {"@xml:lang": "en", "#text": t.label_en}],
+                 "@score": t.score} for t in tags]  # fmt: skip
+
+    return {"ebucore:coreMetadata": {
+        "@xml:lang": tagset.language,
+        "ebucore:subject": subjects(tagset.topics),
+        "ebucore:part": [
+            {"@partStartTime": s.start, "@partEndTime": s.end,
+             "ebucore:subject": subjects(s.topics), "ebucore:keyword": s.keywords}
+            for s in tagset.segments
+        ],
+    }}  # fmt: skip
