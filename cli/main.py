@@ -169,17 +169,11 @@ def tagging_train_command(
     ] = Path("../shared/data/topics"),
     name: Annotated[str, typer.Option(help="Model name in the store.")] = "iptc-classifier",
 ) -> None:
-    """Train the classifier tagger on the vocabulary and SIB-200 train+dev, into the store."""
-    from regie.tagging.training import train_into_store
+    """Train the classifier tagger on the vocabulary and the labelled data, into the store."""
+    from regie.tagging.training import train_into_store, training_sets
     from regie.tagging.vocabulary import load_vocabulary
 
-    mapping = topics / "sib200.mapping.json"
-    data = {
-        language: [
-            (topics / "sib200" / f"{code}_{split}.tsv", mapping) for split in ("train", "dev")
-        ]
-        for language, code in (("fr", "fra_Latn"), ("en", "eng_Latn"))
-    }
+    data = training_sets(topics)
     missing = [str(p) for sets in data.values() for p, _ in sets if not p.is_file()]
     if missing:
         _fail(f"labelled data not found: {', '.join(missing)}", BAD_INPUT)

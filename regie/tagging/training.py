@@ -19,6 +19,19 @@ from regie.tagging.vocabulary import Vocabulary
 SEED = 0
 
 
+def training_sets(topics: Path) -> dict[str, list[tuple[Path, Path]]]:
+    """The development data of ``../shared/data/topics``: SIB-200 train and dev in French and
+    English, and the BBC News sample (English news articles)."""
+    sib = topics / "sib200.mapping.json"
+    data = {
+        language: [(topics / "sib200" / f"{code}_{split}.tsv", sib) for split in ("train", "dev")]
+        for language, code in (("fr", "fra_Latn"), ("en", "eng_Latn"))
+    }
+    bbc = (topics / "bbc_news" / "bbc_sample500.csv", topics / "bbc_news.mapping.json")
+    data["en"].append(bbc)
+    return data
+
+
 def vocabulary_examples(vocabulary: Vocabulary, language: str) -> pd.DataFrame:
     """Every concept's name and definition, labelled with its top-level topic."""
     return pd.DataFrame({

@@ -1,0 +1,125 @@
+"""The tagging stage on transcripts built from real labelled French and English news text."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from regie.artefacts import Transcript
+from regie.asr.stage import ASR, _publish
+from regie.asr.transcript import TranscribedWord, TranscriptDocument, TranscriptSegment
+from regie.models import ModelStore
+from regie.stage import NoOptions, StageContext, StageOutcome, run_stage
+from regie.storage import Storage
+from regie.tagging.stage import TaggingOptions, tag_transcript
+from regie.tagging.training import train_into_store, training_sets
+from regie.tagging.vocabulary import load_vocabulary
+
+SPORT, POLITICS = "medtop:15000000", "medtop:11000000"
+SENTENCE_S = 8.0
+
+
+@pytest.fixture(scope="session")
+def tagging_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
+    """A store holding the classifier trained the way `regie tagging train` does."""
+    root = tmp_path_factory.mktemp("tagging-models")
+    store = ModelStore(Storage(), (root / "store").as_uri(), root / "cache")
+    data = training_sets(shared_data / "topics")
+    train_into_store(store, "iptc-classifier", load_vocabulary(), data)
+    return store
+
+
+def _sentences(shared_data: Path, language: str, category: str) -> list[str]:
+    code = {"fr": "fra_Latn", "en": "eng_Latn"}[language]
+    table = pd.read_csv(shared_data / "topics" / "sib200" / f"{code}_test.tsv", sep="\t")
+    return list(table[table["category"] == category]["text"])
+
+
+def _transcript(
+    context: StageContext, sentences: list[str], language: str | None, asset: str = "news"
+) -> StageOutcome[Transcript]:
+    """A Transcript from real text: one segment per sentence, words evenly timed."""
+    segments = []
+    for index, sentence in enumerate(sentences):
+        start, tokens = index * SENTENCE_S, sentence.split()
+        step = (SENTENCE_S - 1) / max(1, len(tokens))
+        words = [TranscribedWord(text=t, start=start + i * step, end=start + (i + 1) * step)
+                 for i, t in enumerate(tokens)]  # fmt: skip
+        segments.append(
+            TranscriptSegment(start=start, end=words[-1].end, text=sentence, words=words)
+        )
+    document = TranscriptDocument(
+        asset_id=asset, language=language, duration=len(sentences) * SENTENCE_S, backend="text",
+        model="reference-text", model_digest="0", segments=segments,
+        reason=None if segments else "silence only",
+    )  # fmt: skip
+    inputs = {"text": str(hash(tuple(sentences))), "language": str(language)}
+    return run_stage(ASR, asset, inputs, NoOptions(), context, lambda run: _publish(document, run))
+
+
+def test_french_sport_news_is_tagged_sport_with_uris_and_sidecar(
+    shared_data: Path, local_context: StageContext, tagging_store: ModelStore
+) -> None:
+    transcript = _transcript(local_context, _sentences(shared_data, "fr", "sports"), "fr")
+    outcome = tag_transcript(transcript, None, local_context, tagging_store)
+    tags = outcome.artefact
+    assert tags.reason is None and tags.language == "fr" and tags.tagger == "ensemble"
+    best = tags.topics[0]
+    assert best.qcode == SPORT and best.label_fr == "Sport" and best.level == 1
+    assert best.uri == "http://cv.iptc.org/newscodes/mediatopic/15000000"
+    assert best.ranges and all(start < end for start, end in best.ranges)
+    assert all(segment.keywords for segment in tags.segments)
+    sidecar = json.loads(Path(tags.ebucore_uri.removeprefix("file://")).read_text())
+    subjects = sidecar["ebucore:coreMetadata"]["ebucore:subject"]
+    assert subjects[0]["@typeLink"] == best.uri and subjects[0]["dc:subject"] == SPORT
+    digest = tagging_store.entry("iptc-classifier").digest
+    assert outcome.manifest.inputs["classifier"] == f"iptc-classifier@{digest}"
+
+
+def test_a_programme_that_changes_subject_gets_topics_per_segment(
+    shared_data: Path, local_context: StageContext, tagging_store: ModelStore
+) -> None:
+    sport = _sentences(shared_data, "en", "sports")[:15]
+    politics = _sentences(shared_data, "en", "politics")[:15]
+    transcript = _transcript(local_context, sport + politics, "en", asset="magazine")
+    tags = tag_transcript(transcript, None, local_context, tagging_store).artefact
+    assert len(tags.segments) >= 2
+    assert tags.segments[0].topics[0].qcode == SPORT
+    assert tags.segments[-1].topics[0].qcode == POLITICS
+    given = {topic.qcode: topic for topic in tags.topics}
+    assert {SPORT, POLITICS} <= set(given)
+    assert given[SPORT].ranges[0][0] == 0.0 and given[POLITICS].ranges[-1][1] > 200
+
+
+@pytest.mark.parametrize(
+    ("sentences", "language", "reason"),
+    [
+        ([], None, "empty transcript (silence only)"),
+        (["Das ist ein Satz über Fußball und Politik in Berlin."] * 5, "de", "language 'de'"),
+        (["Le match."], "fr", "too little speech to tag (2 words)"),
+    ],
+)
+def test_nothing_to_tag_gives_an_empty_tag_set_with_its_reason(
+    sentences: list[str], language: str | None, reason: str,
+    local_context: StageContext, tagging_store: ModelStore,
+) -> None:  # fmt: skip
+    transcript = _transcript(local_context, sentences, language, asset=f"empty-{language}")
+    tags = tag_transcript(transcript, None, local_context, tagging_store).artefact
+    assert tags.topics == [] and tags.segments == [] and tags.reason.startswith(reason)
+
+
+def test_without_a_trained_classifier_the_ensemble_still_answers(
+    shared_data: Path, local_context: StageContext, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    empty = ModelStore(Storage(), (tmp_path / "none").as_uri(), tmp_path / "cache")
+    transcript = _transcript(local_context, _sentences(shared_data, "en", "sports"), "en")
+    with caplog.at_level(logging.WARNING, logger="regie.tagging"):
+        outcome = tag_transcript(transcript, None, local_context, empty, TaggingOptions())
+    assert "tagging ensemble without classifier" in caplog.text
+    assert outcome.manifest.inputs["classifier"] == "iptc-classifier@absent"
+    assert outcome.artefact.topics[0].qcode == SPORT  # the lexical tagger alone
