@@ -18,7 +18,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
 demo: ffmpeg $(VENV)/.installed-asr $(DEMO_CLIP)
 	@$(BIN)/regie models list | grep -q '"whisper-tiny"' || $(BIN)/regie models import-whisper tiny \
-		|| echo "demo: no Whisper model in the store; asr and subtitles will be skipped"
+		|| echo "demo: no Whisper model in the store; asr, subtitles and tagging will be skipped"
 	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model whisper-tiny
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
