@@ -16,7 +16,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 .PHONY: demo test test-fast lint bench clean ffmpeg constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
-demo: ffmpeg $(VENV)/.installed-asr $(DEMO_CLIP)
+demo: ffmpeg $(VENV)/.installed-speech $(DEMO_CLIP)
 	@$(BIN)/regie models list | grep -q '"whisper-tiny"' || $(BIN)/regie models import-whisper tiny \
 		|| echo "demo: no Whisper model in the store; asr, subtitles and tagging will be skipped"
 	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model whisper-tiny
@@ -57,15 +57,16 @@ $(VENV)/.installed-core: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q -c constraints.txt -e .
 	@touch $@
 
-$(VENV)/.installed-asr: pyproject.toml constraints.txt | $(VENV)/bin/python
+# the demo's install: everything the DAG runs (speech stages included), no test tools
+$(VENV)/.installed-speech: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -c constraints.txt -e '.[asr]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[asr,tagging]'
 	@touch $@ $(VENV)/.installed-core
 
 $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,shots,asr,tagging]'
-	@touch $@ $(VENV)/.installed-core $(VENV)/.installed-asr
+	@touch $@ $(VENV)/.installed-core $(VENV)/.installed-speech
 
 $(GENERATED_CLIP):
 	@mkdir -p $(dir $@)

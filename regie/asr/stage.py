@@ -20,10 +20,10 @@ from regie.asr.audio import AudioWindow, is_silent, read_windows
 from regie.asr.backends import BACKEND_FOR_FORMAT, DecodeOptions, Transcriber, load_transcriber
 from regie.asr.backends.base import Device
 from regie.asr.transcript import TranscriptDocument, TranscriptSegment
-from regie.errors import PermanentError
+from regie.errors import PermanentError, TransientError
 from regie.fetch import local_source
 from regie.ffmpeg import tool_version
-from regie.models import LocalModel, ModelStore
+from regie.models import LocalModel, ModelNotFoundError, ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
 ASR = Stage("asr", "1", Transcript)
@@ -57,12 +57,20 @@ def transcribe_asset(
         PermanentError: A channel the audio lacks, or a language the model does not know.
     """
     opts = options or AsrOptions()
-    model = models.resolve(opts.model)
-    backend = BACKEND_FOR_FORMAT.get(model.format, "") if opts.backend == "auto" else opts.backend
+    try:  # the entry alone gives the key: a reused stage downloads no weights
+        entry = models.entry(opts.model)
+    except ModelNotFoundError as error:
+        raise ModelNotFoundError(
+            source.asset_id, f"{opts.model}: {error.reason}", error.hint
+        ) from error
+    backend = BACKEND_FOR_FORMAT.get(entry.format, "") if opts.backend == "auto" else opts.backend
     _check_channel(source.asset_id, media, opts.channel)
 
     def produce(run: StageRun) -> Transcript:
         run.tools.update(ffmpeg=tool_version("ffmpeg"), asr_backend=backend)
+        model = models.resolve(opts.model)
+        if model.digest != entry.digest:
+            raise TransientError(source.asset_id, f"model {opts.model} changed during the run")
         if not media.audio:
             document = _empty(source.asset_id, backend, model, "the asset has no audio stream")
         else:
@@ -70,9 +78,9 @@ def transcribe_asset(
             windows = read_windows(local_source(source, context), source.asset_id,
                                    opts.window_s, opts.channel)  # fmt: skip
             document = transcribe_windows(source.asset_id, windows, transcriber, model, opts)
-        return _publish(document, run)
+        return publish_transcript(document, run)
 
-    inputs = {"source": source.sha256, "model": f"{model.name}@{model.digest}", "backend": backend}
+    inputs = {"source": source.sha256, "model": f"{entry.name}@{entry.digest}", "backend": backend}
     return run_stage(ASR, source.asset_id, inputs, opts, context, produce)
 
 
@@ -126,7 +134,8 @@ def _empty(asset_id: str, backend: str, model: LocalModel, reason: str) -> Trans
     )  # fmt: skip
 
 
-def _publish(document: TranscriptDocument, run: StageRun) -> Transcript:
+def publish_transcript(document: TranscriptDocument, run: StageRun) -> Transcript:
+    """Write transcript.json and transcript.txt and return the artefact pointing to them."""
     uris = {}
     for name, body, content_type in [
         ("transcript.json", document.model_dump_json(indent=1), "application/json"),

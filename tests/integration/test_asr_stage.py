@@ -14,7 +14,7 @@ from regie.asr.audio import SAMPLE_RATE, read_windows
 from regie.asr.backends import DecodeOptions
 from regie.errors import PermanentError
 from regie.fetch import fetch
-from regie.models import ModelStore
+from regie.models import ModelNotFoundError, ModelStore
 from regie.probe import probe
 from regie.shots.stage import detect_shots
 from regie.stage import StageContext
@@ -128,6 +128,12 @@ def test_bad_options_are_permanent_errors_naming_the_asset(
     assert error.value.asset.startswith("jfk-")
     with pytest.raises(PermanentError, match="cannot transcribe language 'xx'"):
         _asr(jfk, local_context, whisper_store, language="xx")
+    source = fetch(jfk.as_uri(), local_context).artefact
+    info = probe(source, local_context).artefact
+    with pytest.raises(ModelNotFoundError) as missing:
+        transcribe_asset(source, info, local_context, whisper_store, AsrOptions(model="whisper-x"))
+    assert str(missing.value).startswith(f"{source.asset_id}: whisper-x: model not found")
+    assert "regie models add whisper-x PATH" in str(missing.value)
 
 
 def test_windows_cover_the_audio_exactly_and_end_in_quiet_places(shared_data: Path) -> None:

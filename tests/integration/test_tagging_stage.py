@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from regie.artefacts import Transcript
-from regie.asr.stage import ASR, _publish
+from regie.asr.stage import ASR, publish_transcript
 from regie.asr.transcript import TranscribedWord, TranscriptDocument, TranscriptSegment
 from regie.models import ModelStore
 from regie.stage import NoOptions, StageContext, StageOutcome, run_stage
@@ -58,7 +58,9 @@ def _transcript(
         reason=None if segments else "silence only",
     )  # fmt: skip
     inputs = {"text": str(hash(tuple(sentences))), "language": str(language)}
-    return run_stage(ASR, asset, inputs, NoOptions(), context, lambda run: _publish(document, run))
+    return run_stage(
+        ASR, asset, inputs, NoOptions(), context, lambda run: publish_transcript(document, run)
+    )
 
 
 def test_french_sport_news_is_tagged_sport_with_uris_and_sidecar(
