@@ -53,20 +53,16 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed-core: pyproject.toml constraints.txt | $(VENV)/bin/python
-	$(BIN)/pip install -q -c constraints.txt -e .
-	@touch $@
-
 # the demo's install: everything the DAG runs (speech stages included), no test tools
 $(VENV)/.installed-speech: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
 	$(BIN)/pip install -q -c constraints.txt -e '.[asr,tagging]'
-	@touch $@ $(VENV)/.installed-core
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,shots,asr,tagging]'
-	@touch $@ $(VENV)/.installed-core $(VENV)/.installed-speech
+	@touch $@ $(VENV)/.installed-speech
 
 $(GENERATED_CLIP):
 	@mkdir -p $(dir $@)
