@@ -83,7 +83,7 @@ class CueRules(BaseModel):
 def build_cues(words: Sequence[Word], rules: CueRules, cuts_ms: Sequence[int] = ()) -> list[Cue]:
     """Cues for ``words`` that follow ``rules`` and never cross a cut in ``cuts_ms`` (pure)."""
     cuts = sorted(cuts_ms)
-    spoken = group_words(glue_punctuation(words), rules)
+    spoken = group_words(split_long_words(glue_punctuation(words), rules.max_chars), rules)
     groups = [part for group in spoken for part in split_at_cuts(group, cuts, rules)]
     cues = _timed(groups, cuts, rules)
     while (merged := _merge_one_fragment(groups, cues, cuts, rules)) is not None:
@@ -105,6 +105,24 @@ def glue_punctuation(words: Sequence[Word]) -> list[Word]:
         else:
             glued.append(word)
     return glued
+
+
+def split_long_words(words: Sequence[Word], max_chars: int) -> list[Word]:
+    """A token longer than a line (a URL, a run of glued symbols) is cut into line-sized pieces,
+    its time shared between them, so that every group can be broken into lines."""
+    pieces: list[Word] = []
+    for word in words:
+        if len(word.text) <= max_chars:
+            pieces.append(word)
+            continue
+        parts = [word.text[i : i + max_chars] for i in range(0, len(word.text), max_chars)]
+        span = (word.end_ms - word.start_ms) / len(parts)
+        pieces += [
+            Word(text=part, start_ms=round(word.start_ms + i * span),
+                 end_ms=round(word.start_ms + (i + 1) * span))
+            for i, part in enumerate(parts)
+        ]  # fmt: skip
+    return pieces
 
 
 def _timed(groups: list[list[Word]], cuts: list[int], rules: CueRules) -> list[Cue]:

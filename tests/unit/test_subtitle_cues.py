@@ -113,3 +113,11 @@ def test_fleurs_programme_cues_follow_every_hard_rule(programme: dict) -> None:
         assert len(cue.lines) <= 2 and all(len(line) <= 42 for line in cue.lines)
         if len(cue.lines) == 2:
             assert cue.lines[0].split()[-1].lower() not in {"le", "la", "les", "de", "et", "à"}
+
+
+def test_a_token_longer_than_a_line_is_cut_into_line_sized_pieces() -> None:
+    url = "https://www.example.fr/programmes/journal-de-20-heures/edition-speciale"
+    words = [Word(text="Voir", start_ms=0, end_ms=400), Word(text=url, start_ms=400, end_ms=3400)]
+    cues = build_cues(words, RULES)
+    assert "".join(line for cue in cues for line in cue.lines).replace(" ", "") == "Voir" + url
+    assert check_cues(cues, RULES).hard_rule_violations == 0
