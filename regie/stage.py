@@ -115,6 +115,13 @@ class StageRun:
         )
         return stored.url
 
+    def publish_text(self, name: str, text: str, content_type: str) -> str:
+        """Write ``text`` (UTF-8) to scratch and publish it under ``name``; returns its URI."""
+        local = self.scratch / name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(text, encoding="utf-8")
+        return self.publish(local, name, content_type)
+
 
 @dataclass(frozen=True)
 class StageOutcome(Generic[A]):

@@ -10,7 +10,6 @@ unless it is forced, and then imposed on every window so that the transcript sta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -136,14 +135,13 @@ def _empty(asset_id: str, backend: str, model: LocalModel, reason: str) -> Trans
 
 def publish_transcript(document: TranscriptDocument, run: StageRun) -> Transcript:
     """Write transcript.json and transcript.txt and return the artefact pointing to them."""
-    uris = {}
-    for name, body, content_type in [
-        ("transcript.json", document.model_dump_json(indent=1), "application/json"),
-        ("transcript.txt", document.text + "\n" if document.segments else "", "text/plain"),
-    ]:
-        local = Path(run.scratch) / name
-        local.write_text(body, encoding="utf-8")
-        uris[name] = run.publish(local, name, content_type)
+    text = document.text + "\n" if document.segments else ""
+    uris = {
+        "transcript.json": run.publish_text(
+            "transcript.json", document.model_dump_json(indent=1), "application/json"
+        ),
+        "transcript.txt": run.publish_text("transcript.txt", text, "text/plain"),
+    }
     return Transcript(
         asset_id=document.asset_id, language=document.language,
         language_probability=document.language_probability, backend=document.backend,

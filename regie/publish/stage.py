@@ -186,9 +186,8 @@ def _metadata_file(
         "renditions": [f"{r.width}x{r.height}" for r in ladder.renditions],
         "tags": [],  # filled by the tagging stage when it runs (issue 6)
     }
-    local = run.scratch / METADATA
-    local.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    uri = run.publish(local, METADATA, "application/json")
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    uri = run.publish_text(METADATA, text, "application/json")
     stored = run.outputs[-1]
     return ReleaseFile(
         source=uri, key=METADATA, size=stored.size, sha256=stored.sha256,

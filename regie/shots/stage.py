@@ -138,15 +138,9 @@ def _with_pictures_and_exports(
     )
     exports = {
         "contact_sheet": run.publish(sheet, "contact-sheet.jpg", "image/jpeg"),
-        "csv": _publish_text(run, "shots.csv", to_csv(shots), "text/csv"),
-        "edl": _publish_text(
-            run, "shots.edl", to_edl(shots, source.asset_id, Path(source.key).name), "text/plain"
+        "csv": run.publish_text("shots.csv", to_csv(shots), "text/csv"),
+        "edl": run.publish_text(
+            "shots.edl", to_edl(shots, source.asset_id, Path(source.key).name), "text/plain"
         ),
     }
     return shots.model_copy(update=exports)
-
-
-def _publish_text(run: StageRun, name: str, text: str, content_type: str) -> str:
-    local = run.scratch / name
-    local.write_text(text, encoding="utf-8")
-    return run.publish(local, name, content_type)

@@ -80,6 +80,5 @@ def transcript_words(words: Sequence[TranscribedWord]) -> list[Word]:
 def _write(
     run: StageRun, name: str, writer: SubtitleWriter, cues: list[Cue], language: str | None
 ) -> str:
-    local = run.scratch / f"subtitles.{writer.extension}"
-    local.write_text(writer.render(cues, language), encoding="utf-8")
-    return run.publish(local, local.name, writer.content_type)
+    name = f"subtitles.{writer.extension}"
+    return run.publish_text(name, writer.render(cues, language), writer.content_type)

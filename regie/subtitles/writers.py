@@ -22,6 +22,8 @@ NAMESPACES = {
 }
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 EBU_TT_D_STANDARD = "urn:ebu:tt:distribution:2018-04"
+for _prefix, _uri in NAMESPACES.items():  # once: the prefixes ElementTree writes
+    ET.register_namespace(_prefix, _uri)
 
 
 def clock(ms: int, separator: str = ".") -> str:
@@ -77,8 +79,6 @@ class EbuTtDWriter(SubtitleWriter):
     content_type = "application/ttml+xml"
 
     def render(self, cues: Sequence[Cue], language: str | None) -> str:
-        for prefix, uri in NAMESPACES.items():
-            ET.register_namespace(prefix, uri)
         root = ET.Element(_tt("tt"), {
             _q("ttp", "timeBase"): "media", _q("ttp", "cellResolution"): "50 30",
             f"{{{XML_NS}}}lang": language or "und",

@@ -144,14 +144,12 @@ def _model_identity(models: ModelStore, name: str) -> str:
 
 
 def _publish(tagset: TagSet, run: StageRun) -> TagSet:
-    uris = {}
-    for name, body in [
-        ("tags.json", tagset.model_dump(mode="json")),
-        ("ebucore.json", ebucore(tagset)),
-    ]:
-        local = run.scratch / name
-        local.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
-        uris[name] = run.publish(local, name, "application/json")
+    uris = {
+        name: run.publish_text(name, json.dumps(body, ensure_ascii=False, indent=1),
+                               "application/json")
+        for name, body in [("tags.json", tagset.model_dump(mode="json")),
+                           ("ebucore.json", ebucore(tagset))]
+    }  # fmt: skip
     return tagset.model_copy(
         update={"json_uri": uris["tags.json"], "ebucore_uri": uris["ebucore.json"]}
     )

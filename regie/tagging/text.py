@@ -31,10 +31,6 @@ class StemAnalyzer:
         return _stemmer(self.language).stemWords(words)
 
 
-def analyzer(language: str) -> StemAnalyzer:
-    return StemAnalyzer(language)
-
-
 @cache
 def _stemmer(language: str):  # type: ignore[no-untyped-def]
     return snowballstemmer.stemmer(STEMMERS[language])

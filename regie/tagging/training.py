@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline, make_union
 
 from regie.models import ModelEntry, ModelStore
 from regie.tagging.labelled import read_labelled
-from regie.tagging.text import SUPPORTED, analyzer
+from regie.tagging.text import SUPPORTED, StemAnalyzer
 from regie.tagging.vocabulary import Vocabulary
 
 SEED = 0
@@ -49,7 +49,7 @@ def labelled_examples(sets: list[tuple[Path, Path]]) -> pd.DataFrame:
 
 def make_classifier(language: str):  # type: ignore[no-untyped-def]
     features = make_union(
-        TfidfVectorizer(analyzer=analyzer(language), sublinear_tf=True, ngram_range=(1, 1)),
+        TfidfVectorizer(analyzer=StemAnalyzer(language), sublinear_tf=True, ngram_range=(1, 1)),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
     )
     return make_pipeline(features, LogisticRegression(C=10, max_iter=2000, random_state=SEED))

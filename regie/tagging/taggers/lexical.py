@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from regie.tagging.taggers.base import TaggerContext, softmax
-from regie.tagging.text import analyzer
+from regie.tagging.text import StemAnalyzer
 from regie.tagging.vocabulary import Vocabulary
 
 TEMPERATURE = 0.05
@@ -31,18 +31,10 @@ class LexicalTagger:
         similarity = cosine_similarity(vectorizer.transform(texts), topics)
         return softmax(similarity, TEMPERATURE)
 
-    def concept_scores(self, texts: list[str], language: str) -> np.ndarray:
-        """Similarity of each text to each concept's own name and definition."""
-        vectorizer, _ = self._fit(language)
-        concepts = vectorizer.transform(
-            [_concept_text(t, language) for t in self.vocabulary.topics]
-        )
-        return cosine_similarity(vectorizer.transform(texts), concepts)
-
     def _fit(self, language: str) -> tuple[TfidfVectorizer, np.ndarray]:
         if language not in self._fitted:
             documents = topic_documents(self.vocabulary, language)
-            vectorizer = TfidfVectorizer(analyzer=analyzer(language), sublinear_tf=True)
+            vectorizer = TfidfVectorizer(analyzer=StemAnalyzer(language), sublinear_tf=True)
             self._fitted[language] = (vectorizer, vectorizer.fit_transform(documents))
         return self._fitted[language]
 
