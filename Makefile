@@ -61,7 +61,7 @@ $(VENV)/.installed-speech: pyproject.toml constraints.txt | $(VENV)/bin/python
 
 $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev,shots,asr,tagging]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,server,shots,asr,tagging]'
 	@touch $@ $(VENV)/.installed-speech
 
 $(GENERATED_CLIP):
@@ -73,7 +73,7 @@ $(GENERATED_CLIP):
 ## constraints: re-pin every dependency to what resolves today (then run make test)
 constraints: | $(VENV)/bin/python
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -U -e '.[dev,shots,asr,tagging]'
+	$(BIN)/pip install -q -U -e '.[dev,server,shots,asr,tagging]'
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze | grep -vE '^(-e |regie|torch==)'; } > constraints.new
 	mv constraints.new constraints.txt
 

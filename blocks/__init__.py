@@ -1,9 +1,11 @@
-"""Prefect Block types holding configuration and secrets.
+"""Prefect Block types holding configuration and secrets: object store, model store, CDN target.
 
-``CdnTargetBlock`` (publish) is here; the object-store and model-store blocks land with the
-orchestration work (issue 8). Until then the other stages read :class:`regie.settings.Settings`.
+Register them with ``prefect block register -m blocks`` (``regie setup`` does it and saves one
+document of each from the settings), then choose them by name in a flow's parameters.
 """
 
 from blocks.cdn import CdnTargetBlock
+from blocks.model_store import ModelStoreBlock
+from blocks.object_store import ObjectStoreBlock
 
-__all__ = ["CdnTargetBlock"]
+__all__ = ["CdnTargetBlock", "ModelStoreBlock", "ObjectStoreBlock"]

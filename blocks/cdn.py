@@ -6,6 +6,8 @@ parameter, so environments differ by data; the API token stays a secret in the P
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
@@ -34,4 +36,13 @@ class CdnTargetBlock(Block):
         return make_cdn_target(
             self.origin_url, self.prefix, self.http_base_url, self.edge_pipeline_id,
             self.edge_api_token, self.edge_api_url,
+        )  # fmt: skip
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> CdnTargetBlock:
+        """The block that holds what ``regie.settings.Settings`` says."""
+        return cls(
+            origin_url=settings.cdn_origin_url, prefix=settings.cdn_prefix,
+            http_base_url=settings.cdn_http_base_url, edge_pipeline_id=settings.edge_pipeline_id,
+            edge_api_token=settings.edge_api_token, edge_api_url=settings.edge_api_url,
         )  # fmt: skip

@@ -6,6 +6,7 @@ Commands print machine-readable JSON on stdout (the last line for ``run``); erro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
@@ -66,7 +67,7 @@ def run_command(
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
     embedded.prepare(settings.home)
-    from flows.process_asset import STAGES, ShotDetectorName, process_asset
+    from flows.process_asset import STAGES, AssetOptions, ShotDetectorName, process_asset
     from regie.transcode.encoders import EncoderPreference
 
     if until not in STAGES:
@@ -78,10 +79,11 @@ def run_command(
         _fail(f"unknown encoder {encoder!r}; choose one of auto, libx264, h264_nvenc", BAD_INPUT)
     uri = to_uri(source)
     try:
-        result = process_asset(
-            uri, until, shot_detector, encoder,  # type: ignore[arg-type]
-            asr_model=asr_model, language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
+        options = AssetOptions(
+            shot_detector=shot_detector, encoder=encoder, asr_model=asr_model,  # type: ignore[arg-type]
+            language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
         )  # fmt: skip
+        result = process_asset(uri, until, options=options)  # type: ignore[arg-type]
     except MediaError as error:
         failed = {
             "asset_id": error.asset,
@@ -179,6 +181,33 @@ def tagging_train_command(
         _fail(f"labelled data not found: {', '.join(missing)}", BAD_INPUT)
     entry = train_into_store(Settings().model_store(), name, load_vocabulary(), data)
     typer.echo(f"trained {entry.name} (digest {entry.digest})")
+
+
+@app.command("setup")
+def setup_command(
+    infrastructure: Annotated[
+        str, typer.Option(help="Work pool type: process (hosts) or kubernetes (Kapsule).")
+    ] = "process",
+    environment: Annotated[str, typer.Option(help="Prefix of the saved block documents.")] = (
+        "regie"
+    ),
+    gpu_limit: Annotated[
+        list[str] | None, typer.Option(help="Resize a GPU limit: NAME=SLOTS (repeatable).")
+    ] = None,
+) -> None:
+    """Create or update work pools, queues, GPU limits and blocks on the Prefect server."""
+    settings = Settings()
+    embedded.prepare(settings.home)
+    from deployments.setup import setup
+
+    if infrastructure not in ("process", "kubernetes"):
+        _fail(f"unknown infrastructure {infrastructure!r}; choose process or kubernetes", BAD_INPUT)
+    try:
+        overrides = {name: int(size) for name, size in (g.split("=", 1) for g in gpu_limit or [])}
+        report = setup(settings, infrastructure, environment, overrides)
+    except ValueError as error:
+        _fail(f"bad --gpu-limit: {error}", BAD_INPUT)
+    typer.echo(json.dumps(dataclasses.asdict(report), indent=2))
 
 
 @app.command("settings")

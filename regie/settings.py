@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_session_token: SecretStr | None = None
 
+    gpu_pool: str | None = Field(
+        None, description="GPU work pool this worker serves: its stages take its GPU slots."
+    )
+
     allow_non_fr: bool = Field(False, description="Allow storage outside France.")
     trusted_endpoints: list[str] = Field(
         default_factory=list, description="On-premise S3 hosts declared to be in France."

@@ -9,6 +9,7 @@ from regie.artefacts import MediaInfo, SourceAsset, Transcript
 from regie.asr import AsrOptions, transcribe_asset
 from regie.models import ModelStore
 from regie.stage import StageContext, StageOutcome
+from tasks.gpu import gpu_slot
 from tasks.policy import STAGE_TASK_OPTIONS
 
 
@@ -25,9 +26,14 @@ def transcribe_task(
     context: StageContext,
     models: ModelStore,
     options: AsrOptions,
+    gpu_pool: str | None = None,
 ) -> StageOutcome[Transcript]:
-    """Recognise speech with Whisper from the model store, word times included."""
-    outcome = transcribe_asset(source, media, context, models, options)
+    """Recognise speech with Whisper from the model store, word times included.
+
+    On a GPU pool the model runs while holding a CUDA slot.
+    """
+    with gpu_slot(gpu_pool, "cuda"):
+        outcome = transcribe_asset(source, media, context, models, options)
     transcript = outcome.artefact
     get_run_logger().info(
         "%s: %d words in %d segments, language %s, by %s (%s)%s",

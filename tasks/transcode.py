@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from regie.artefacts import MediaInfo, RenditionSet, ShotList, SourceAsset
 from regie.stage import StageContext, StageOutcome
 from regie.transcode import TranscodeOptions, transcode
+from tasks.gpu import gpu_slot
 from tasks.policy import STAGE_TASK_OPTIONS
 
 
@@ -24,9 +25,15 @@ def transcode_task(
     shots: StageOutcome[ShotList] | None,
     context: StageContext,
     options: TranscodeOptions,
+    gpu_pool: str | None = None,
 ) -> StageOutcome[RenditionSet]:
-    """Encode the ladder with key frames on every shot cut, R128 audio, thumbnails and poster."""
-    outcome = transcode(source, media, shots, context, options)
+    """Encode the ladder with key frames on every shot cut, R128 audio, thumbnails and poster.
+
+    On a GPU pool the encode holds an NVENC slot unless libx264 was asked for.
+    """
+    pool = gpu_pool if options.encoder != "libx264" else None
+    with gpu_slot(pool, "nvenc"):
+        outcome = transcode(source, media, shots, context, options)
     ladder = outcome.artefact
     rungs = ", ".join(f"{r.name} (SSIM {r.ssim})" for r in ladder.renditions)
     get_run_logger().info(

@@ -66,12 +66,14 @@ HOP_BY_HOP = {"connection", "transfer-encoding", "keep-alive", "content-length"}
 
 @dataclass
 class Faults:
-    """How the proxy misbehaves: latency, throttling the first GETs, corrupting bodies."""
+    """How the proxy misbehaves: latency, dropping or throttling the first requests, corruption."""
 
     throttle_gets: int = 0
     corrupt_bodies: bool = False
     throttled: int = 0
     latency_s: float = 0.0
+    drop_requests: int = 0  # close the connection without an answer
+    dropped: int = 0
 
 
 @contextmanager
@@ -90,6 +92,10 @@ def faulty_proxy(upstream: str, faults: Faults) -> Iterator[str]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             time.sleep(faults.latency_s)  # one round trip to a remote store
+            if faults.dropped < faults.drop_requests:
+                faults.dropped += 1
+                self.close_connection = True  # the client sees the connection reset
+                return
             if self.command == "GET" and faults.throttled < faults.throttle_gets:
                 faults.throttled += 1
                 self._reply(503, [("Content-Type", "application/xml")], SLOW_DOWN)

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.encoders import jsonable_encoder
 from prefect import Flow
+
+from deployments.topology import POOLS, QUEUES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
@@ -27,8 +30,20 @@ def test_deployment_resolves_to_a_flow_with_valid_parameters(deployment: dict) -
     flow = load_flow(deployment["entrypoint"])
     assert isinstance(flow, Flow)
     parameters = {"source_uri": "s3://archive/x.mxf", **deployment.get("parameters", {})}
-    assert flow.validate_parameters(parameters)["until"] == parameters["until"]
-    assert deployment["work_pool"]["name"].startswith("scw-fr-par-")
+    validated = jsonable_encoder(flow.validate_parameters(parameters))
+    for name, value in parameters.items():  # a form keeps its defaults beside what was given
+        assert validated[name] == (
+            {**validated[name], **value} if isinstance(value, dict) else value
+        )
+    assert deployment["work_pool"]["name"] in {pool.name for pool in POOLS}
+    assert deployment["work_pool"]["work_queue_name"] in QUEUES
+
+
+def test_every_stage_group_has_its_deployment() -> None:
+    from tasks.groups import STAGE_GROUPS, group_deployment
+
+    names = {f"process-asset/{d['name']}" for d in DEPLOYMENTS}
+    assert {group_deployment(group) for group in STAGE_GROUPS} <= names
 
 
 def test_flow_names_are_kebab_case() -> None:

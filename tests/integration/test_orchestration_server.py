@@ -1,0 +1,251 @@
+"""process-asset on a real Prefect server (PostgreSQL + Redis), deployed and run by process workers.
+
+`regie setup` prepares pools, queues, GPU limits and blocks; `prefect --no-prompt deploy --all`
+registers prefect.yaml; workers on the local pools run real clips from moto S3 through to publish.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterKey,
+    FlowRunFilter,
+    FlowRunFilterId,
+    LogFilter,
+    LogFilterTaskRunId,
+)
+from prefect.client.schemas.objects import FlowRun, Log, TaskRun
+from prefect.deployments import run_deployment
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from regie.storage import S3Config
+from regie.storage.s3 import boto3_client
+from tasks.gpu import ACQUIRED, RELEASED, gpu_limit_name
+from tasks.report import artifact_key
+from tasks.summary import AssetRun
+from tests import media
+from tests.conftest import REGION
+from tests.prefect_server import BIN, prefect_server, process_worker
+from tests.servers import Faults, faulty_proxy
+
+pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
+ROOT = Path(__file__).resolve().parents[2]
+L4 = "scw-fr-par-2-l4"
+CPU = "scw-fr-par-1-cpu"
+SPEECH_OFF = {"if_model_missing": "skip", "asr_model": "whisper-absent"}
+
+
+@dataclass
+class Platform:
+    api: str
+    archive: str  # bucket of masters
+    origin: str  # CDN origin bucket
+    faults: Faults
+    proxy: str
+    s3: Any
+
+    def upload(self, path: Path, key: str) -> str:
+        self.s3.upload_file(str(path), self.archive, key)
+        return f"s3://{self.archive}/{key}"
+
+
+def _bucket(s3: Any, prefix: str) -> str:
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return name
+
+
+def _cli(env: dict[str, str], *command: str) -> str:
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, f"{command}: {done.stdout[-2000:]} {done.stderr[-3000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def platform(
+    tmp_path_factory: pytest.TempPathFactory, s3_config: S3Config, s3_endpoint: str
+) -> Iterator[Platform]:
+    home = tmp_path_factory.mktemp("platform")
+    s3 = boto3_client(s3_config)
+    archive, work, origin = _bucket(s3, "archive"), _bucket(s3, "work"), _bucket(s3, "origin")
+    faults = Faults()
+    with (
+        prefect_server(home / "prefect", home / "server.log") as api,
+        faulty_proxy(s3_endpoint, faults) as proxy,
+    ):
+        env = {
+            **os.environ, "PREFECT_API_URL": api, "REGIE_CODE_DIR": str(ROOT),
+            "REGIE_HOME": str(home / "var"), "REGIE_S3_ENDPOINT_URL": s3_endpoint,
+            "REGIE_S3_REGION": REGION, "REGIE_WORK_URL": f"s3://{work}/work",
+            "REGIE_CDN_ORIGIN_URL": f"s3://{origin}",
+        }  # fmt: skip
+        env.pop("PREFECT_HOME", None)
+        _cli(env, str(BIN / "regie"), "setup", "--gpu-limit", f"{gpu_limit_name(L4, 'nvenc')}=1")
+        _cli(env, str(BIN / "prefect"), "--no-prompt", "deploy", "--all")
+        with (
+            process_worker(L4, env, home / "worker-l4.log"),
+            process_worker(CPU, env, home / "worker-cpu.log"),
+            temporary_settings({PREFECT_API_URL: api}),
+        ):
+            yield Platform(api, archive, origin, faults, proxy, s3)
+
+
+def _start(deployment: str, parameters: dict[str, Any], **kwargs: Any) -> FlowRun:
+    return run_deployment(f"process-asset/{deployment}", parameters=parameters, timeout=0, **kwargs)
+
+
+def _wait(client: SyncPrefectClient, runs: list[FlowRun], timeout_s: float = 600) -> list[FlowRun]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = [client.read_flow_run(run.id) for run in runs]
+        if all(run.state and run.state.is_final() for run in now):
+            return now
+        time.sleep(1)
+    raise AssertionError(f"runs not finished in {timeout_s} s: {[r.state_name for r in now]}")
+
+
+def _task_runs(client: SyncPrefectClient, flow_runs: list[FlowRun]) -> list[TaskRun]:
+    ids = FlowRunFilter(id=FlowRunFilterId(any_=[run.id for run in flow_runs]))
+    return client.read_task_runs(flow_run_filter=ids)
+
+
+def _logs(client: SyncPrefectClient, task_run: TaskRun, awaited: str = RELEASED) -> list[Log]:
+    """A task run's logs, once a line with ``awaited`` has arrived (logs come in batches)."""
+    only = LogFilter(task_run_id=LogFilterTaskRunId(any_=[task_run.id]))
+    for _ in range(30):
+        logs = client.read_logs(only)
+        if any(awaited in log.message for log in logs):
+            break
+        time.sleep(1)
+    return logs
+
+
+def _slot_held(logs: list[Log]) -> tuple[datetime, datetime]:
+    """When a task run held its GPU slot, from the lines ``tasks.gpu`` logs."""
+    taken = [log.timestamp for log in logs if log.message.startswith(ACQUIRED)]
+    given_back = [log.timestamp for log in logs if log.message.startswith(RELEASED)]
+    assert len(taken) == len(given_back) == 1, [log.message for log in logs]
+    return taken[0], given_back[0]
+
+
+def test_three_assets_and_a_broken_one_through_the_l4_pool(
+    platform: Platform, tmp_path: Path
+) -> None:
+    clips = [media.good_clip(tmp_path / f"clip-{n}.mp4", seconds=3) for n in range(3)]
+    good = [platform.upload(clip, f"masters/reportage-{n}.mp4") for n, clip in enumerate(clips)]
+    broken = platform.upload(media.truncated(clips[0], tmp_path / "cut.mp4"), "masters/cut.mp4")
+    options = {"encoder": "auto", **SPEECH_OFF}
+    runs = [_start("urgent", {"source_uri": uri, "options": options}) for uri in [*good, broken]]
+    with get_client(sync_client=True) as client:
+        finished = _wait(client, runs)
+        states = [run.state for run in finished]
+        assert [state.is_completed() for state in states] == [True, True, True, False]
+        task_runs = _task_runs(client, finished)
+        limit = client.read_global_concurrency_limit_by_name(gpu_limit_name(L4, "nvenc"))
+        client_logs = {t.id: _logs(client, t) for t in task_runs if t.name.startswith("transc")}
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="reportage-"))
+        )
+    # The broken master fails once in probe, with the asset and the reason, and is not retried.
+    probe_of_broken = [t for t in task_runs if t.name.startswith("probe-cut-")]
+    assert len(probe_of_broken) == 1 and probe_of_broken[0].run_count == 1
+    assert probe_of_broken[0].state.is_failed()
+    assert "cut-" in states[3].message
+    # GPU limit of 1: the three encodes held the NVENC slot one after the other.
+    encodes = [t for t in task_runs if t.name.startswith("transcode-")]
+    held = {t.id: _slot_held(client_logs[t.id]) for t in encodes}
+    in_order = sorted(held.values())
+    assert len(held) == 3 and limit.limit == 1 and limit.active_slots == 0
+    assert all(end <= next_start for (_, end), (next_start, _) in pairwise(in_order))
+    waits = [(held[t.id][0] - t.start_time).total_seconds() for t in encodes]
+    assert max(waits) > 0.5  # they did ask at the same time: a slot was waited for
+    # Published: the stable HLS master of each good asset is on the origin.
+    for n in range(3):
+        master = platform.s3.get_object(
+            Bucket=platform.origin, Key=f"programmes/reportage-{n}/master.m3u8"
+        )
+        assert master["Body"].read().startswith(b"#EXTM3U")
+    keys = {artifact.key for artifact in artifacts}
+    report = next(a for a in artifacts if a.key.endswith("-report"))
+    assert any(key.endswith("-renditions") for key in keys) and any(
+        key.endswith("-shots") for key in keys
+    )
+    assert "| publish | done |" in report.data and "## Live" in report.data
+
+
+def test_store_outage_is_retried_by_the_task_and_the_run_completes(
+    platform: Platform, tmp_path: Path
+) -> None:
+    uri = platform.upload(media.good_clip(tmp_path / "flaky.mp4", seconds=2), "masters/flaky.mp4")
+    # Connections dropped, then every GET throttled until the stage has failed once.
+    platform.faults.dropped, platform.faults.drop_requests = 0, 2
+    platform.faults.throttled, platform.faults.throttle_gets = 0, 10**6
+    env = {"REGIE_S3_ENDPOINT_URL": platform.proxy}
+    run = _start(
+        "urgent", {"source_uri": uri, "until": "probe", "options": SPEECH_OFF},
+        job_variables={"env": env},
+    )  # fmt: skip
+    with get_client(sync_client=True) as client:
+        failed_once = _await_task_state(client, run, "fetch-", "AwaitingRetry")
+        platform.faults.throttle_gets = 0  # the store is back
+        (finished,) = _wait(client, [run])
+        (fetch,) = [t for t in _task_runs(client, [finished]) if t.name.startswith("fetch-")]
+        logs = "\n".join(log.message for log in _logs(client, fetch, "Retry 1/"))
+    assert failed_once.is_scheduled()
+    assert "TransientError(" in logs and "reduce your request rate" in logs, logs
+    assert finished.state.is_completed(), finished.state.message
+    assert platform.faults.dropped == 2 and platform.faults.throttled >= 5
+    assert fetch.run_count == 2  # the retry is on record, as the UI shows it
+
+
+def _await_task_state(
+    client: SyncPrefectClient, run: FlowRun, prefix: str, state_name: str, timeout_s: float = 120
+) -> Any:
+    """The state of the run's task ``prefix*`` once it reaches ``state_name``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for task_run in _task_runs(client, [run]):
+            if task_run.name.startswith(prefix) and task_run.state_name == state_name:
+                return task_run.state
+        time.sleep(0.5)
+    raise AssertionError(f"{prefix}* never reached {state_name}")
+
+
+def test_distributed_mode_runs_stage_groups_on_their_pools(
+    platform: Platform, tmp_path: Path
+) -> None:
+    uri = platform.upload(media.good_clip(tmp_path / "d.mp4", seconds=2), "masters/distribue.mp4")
+    report_url = f"s3://{platform.origin}/runs/distribue.json"
+    options = {"encoder": "libx264", **SPEECH_OFF}
+    run = _start("distributed", {"source_uri": uri, "options": options, "report_url": report_url})
+    with get_client(sync_client=True) as client:
+        (parent,) = _wait(client, [run])
+        children = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_task_run_id={"is_null_": False})
+        )
+        children = [c for c in children if c.created and c.created >= parent.created]
+        deployments = {c.deployment_id: client.read_deployment(c.deployment_id) for c in children}
+    assert parent.state.is_completed(), parent.state.message
+    body = platform.s3.get_object(Bucket=platform.origin, Key="runs/distribue.json")["Body"]
+    result = AssetRun.model_validate_json(body.read())
+    groups = {deployments[c.deployment_id].name: c.work_pool_name for c in children}
+    assert groups == {
+        "stages-analyse": L4, "stages-picture": L4, "stages-speech": L4, "stages-publish": CPU
+    }  # fmt: skip
+    assert set(result.manifests) == {"fetch", "probe", "shots", "transcode", "publish"}
+    assert set(result.skipped) == {"asr", "subtitles", "tagging"}
+    assert result.live["hls"].endswith("programmes/distribue/master.m3u8")
+    assert artifact_key(result.asset_id).startswith("distribue-")
