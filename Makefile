@@ -43,6 +43,7 @@ bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/publish_speed.py
 	$(BIN)/python bench/subtitle_compliance.py
 	$(BIN)/python bench/asr_memory.py
+	$(BIN)/python bench/orchestration_overhead.py --json bench/results/orchestration_overhead.json
 
 ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from prefect import flow
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +36,7 @@ from tasks.fetch import fetch_source
 from tasks.groups import STAGE_GROUPS, run_stage_group
 from tasks.probe import probe_media
 from tasks.publish import publish_task
-from tasks.report import report_asset
+from tasks.report import report_asset, track_progress
 from tasks.shots import detect_shots_task
 from tasks.subtitles import subtitles_task
 from tasks.summary import AssetRun
@@ -143,7 +143,9 @@ def run_embedded(
     todo = [stage for stage in wanted if stage not in skipped and stage not in done]
     media = done["probe"].artefact if "probe" in done else None
     started = _start(todo, source, media, context, models, options, settings)
-    done |= _results(started)
+    track_progress(source.asset_id, list(started.values()))
+    # In DAG order, so that a failure raises the cause, not the stages that waited for it.
+    done |= {stage: future.result() for stage, future in started.items()}
     return summarise(done, skipped)
 
 
@@ -181,13 +183,6 @@ def _start(
             wait_for=[f for f in (run["subtitles"], run["tagging"]) if f],  # the whole DAG first
         )  # fmt: skip
     return {stage: future for stage, future in run.items() if future is not None}
-
-
-def _results(started: dict[str, PrefectFuture[Any]]) -> dict[str, StageOutcome[Any]]:
-    """Wait for every stage; the first failure in DAG order (the cause, not its dependants) wins."""
-    for _ in as_completed(list(started.values())):
-        pass
-    return {stage: future.result() for stage, future in started.items()}
 
 
 def run_distributed(

@@ -9,8 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
 
 from regie.artefacts import (
     MediaInfo,
@@ -126,3 +132,14 @@ def report_asset(run: AssetRun, storage: Storage) -> None:
     )
     for name, rows in asset_tables(manifests).items():
         create_table_artifact(rows, key=f"{key}-{name}", description=f"{run.asset_id}: {name}")
+
+
+def track_progress(asset_id: str, futures: list[PrefectFuture[Any]]) -> None:
+    """Wait for ``futures``, showing the share of the asset's stages done as a progress bar."""
+    if not futures:
+        return
+    progress = create_progress_artifact(
+        0.0, key=f"{artifact_key(asset_id)}-progress", description=f"{asset_id}: stages done"
+    )
+    for done, _ in enumerate(as_completed(futures), start=1):
+        update_progress_artifact(progress, 100 * done / len(futures))

@@ -26,7 +26,11 @@ def openai_checkpoint(target: Path) -> Path:
         n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=2,
         n_vocab=51865, n_text_ctx=TEXT_CTX, n_text_state=64, n_text_head=2, n_text_layer=2,
     )  # fmt: skip
-    torch.save({"dims": dims.__dict__, "model_state_dict": Whisper(dims).state_dict()}, target)
+    model = Whisper(dims)
+    # openai-whisper leaves the decoder's positional embedding as torch.empty (its checkpoints
+    # fill it): uninitialised memory made the random model's outputs NaN now and then.
+    torch.nn.init.normal_(model.decoder.positional_embedding, std=0.02)
+    torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, target)
     return target
 
 

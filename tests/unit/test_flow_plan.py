@@ -1,0 +1,85 @@
+"""The flow's pure parts: which stages a run needs, what groups hand back, what the UI shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from flows.process_asset import plan_stages
+from regie.artefacts import ShotList
+from regie.stage import Manifest, Provenance
+from tasks.report import artifact_key, asset_markdown, asset_tables, stage_rows
+from tasks.summary import AssetRun
+
+
+@pytest.mark.parametrize(
+    ("until", "stages", "planned"),
+    [
+        ("publish", None, ["fetch", "probe", "shots", "asr", "subtitles", "tagging",
+                           "transcode", "publish"]),
+        ("probe", None, ["fetch", "probe"]),
+        ("publish", ["subtitles"], ["fetch", "probe", "shots", "asr", "subtitles"]),
+        ("publish", ["transcode", "publish"], ["fetch", "probe", "shots", "transcode", "publish"]),
+        ("publish", ["asr"], ["fetch", "probe", "asr"]),
+    ],
+)  # fmt: skip
+def test_a_run_plans_its_targets_and_what_they_need_in_dag_order(
+    until: str, stages: list[str] | None, planned: list[str]
+) -> None:
+    assert plan_stages(until, stages) == planned  # type: ignore[arg-type]
+
+
+def _run(**fields: object) -> AssetRun:
+    return AssetRun(asset_id="jt-20h-0123456789ab", **fields)  # type: ignore[arg-type]
+
+
+def test_stage_groups_merge_into_one_record_of_the_asset() -> None:
+    analyse = _run(manifests={"fetch": "f", "probe": "p", "shots": "s"}, reused=["fetch"])
+    speech = _run(
+        manifests={"fetch": "f", "asr": "a"}, reused=["fetch", "asr"], skipped={"tagging": "x"}
+    ).only(("asr", "subtitles", "tagging"))
+    merged = analyse.merged(speech)
+    assert merged.manifests == {"fetch": "f", "probe": "p", "shots": "s", "asr": "a"}
+    assert merged.reused == ["fetch", "asr"] and merged.skipped == {"tagging": "x"}
+
+
+def _shots_manifest() -> Manifest[ShotList]:
+    moment = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+    shots = ShotList.model_validate({
+        "asset_id": "jt", "detector": "fast", "frame_count": 100, "frame_rate": "25",
+        "shots": [
+            {"index": 0, "first_frame": 0, "last_frame": 49, "start": "0", "end": "2"},
+            {"index": 1, "first_frame": 50, "last_frame": 99, "start": "2", "end": "4"},
+        ],
+        "transitions": [], "contact_sheet": "s3://work/jt/shots/k/contact-sheet.jpg",
+    })  # fmt: skip
+    provenance = Provenance(
+        started_at=moment, finished_at=moment, duration_s=1.234, written_to="s3", host="l4-node-1"
+    )
+    return Manifest[ShotList](
+        stage="shots", stage_version="1", key="k", asset_id="jt", inputs={}, artefact=shots,
+        provenance=provenance,
+    )  # fmt: skip
+
+
+def test_report_lists_stages_with_timings_and_the_shots_table() -> None:
+    run = _run(manifests={"shots": "s3://work/jt/shots/k/_manifest.json"}, reused=[],
+               skipped={"asr": "model missing"})  # fmt: skip
+    manifests = {"shots": _shots_manifest()}
+    rows = stage_rows(run, manifests)
+    assert rows[0] == {"stage": "shots", "status": "done", "seconds": 1.23, "host": "l4-node-1",
+                       "manifest": "s3://work/jt/shots/k/_manifest.json"}  # fmt: skip
+    assert rows[1] == {"stage": "asr", "status": "skipped: model missing"}
+    shots = asset_tables(manifests)["shots"]
+    assert [(r["shot"], r["first_frame"], r["start_s"]) for r in shots] == [
+        (0, 0, 0.0),
+        (1, 50, 2.0),
+    ]
+    markdown = asset_markdown(run, manifests)
+    assert "| shots | done | 1.23 | [manifest](s3://work/jt/shots/k/_manifest.json) |" in markdown
+    assert "![contact sheet](s3://work/jt/shots/k/contact-sheet.jpg)" in markdown
+
+
+def test_artifact_keys_use_only_what_prefect_accepts() -> None:
+    assert artifact_key("JT_20h.Fr-0123") == "jt-20h-fr-0123"
