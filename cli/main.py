@@ -24,6 +24,8 @@ models_app = typer.Typer(no_args_is_help=True, help="The model store: add, list,
 app.add_typer(models_app, name="models")
 tagging_app = typer.Typer(no_args_is_help=True, help="IPTC tagging: train the classifier.")
 app.add_typer(tagging_app, name="tagging")
+events_app = typer.Typer(no_args_is_help=True, help="Bucket events: the queue consumer.")
+app.add_typer(events_app, name="events")
 BAD_INPUT = 2
 RUN_FAILED = 1
 
@@ -208,6 +210,54 @@ def setup_command(
     except ValueError as error:
         _fail(f"bad --gpu-limit: {error}", BAD_INPUT)
     typer.echo(json.dumps(dataclasses.asdict(report), indent=2))
+
+
+@app.command("bridge")
+def bridge_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8780,
+) -> None:
+    """Serve POST /s3-events: bucket notifications in, Prefect events out."""
+    import uvicorn
+
+    from deployments.events.bridge import make_bridge
+    from tasks.uploads import emit_uploads, seen_uploads
+
+    settings = Settings()
+    if settings.bridge_secret is None or not settings.watch_buckets:
+        _fail("set REGIE_BRIDGE_SECRET and REGIE_WATCH_BUCKETS first", BAD_INPUT)
+    seen = seen_uploads(settings.events_redis_url)
+    secret = settings.bridge_secret.get_secret_value()  # type: ignore[union-attr]
+    app = make_bridge(settings.upload_filter(), secret, lambda u: emit_uploads(u, seen))
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@events_app.command("consume")
+def events_consume_command(
+    queue_url: Annotated[str, typer.Argument(help="SQS-compatible queue URL.")],
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="Queue endpoint, e.g. https://sqs.mnq.fr-par.scaleway.com")
+    ] = None,
+    wait_s: Annotated[int, typer.Option(help="Long-polling wait, seconds.")] = 20,
+) -> None:
+    """Turn the S3 notifications of a queue into Prefect events, until interrupted."""
+    import threading
+
+    import boto3
+
+    from deployments.events.queue import consume
+    from tasks.uploads import emit_uploads, seen_uploads
+
+    settings = Settings()
+    seen = seen_uploads(settings.events_redis_url)
+    sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=settings.s3_region)
+    stop = threading.Event()
+    try:
+        consume(
+            sqs, queue_url, settings.upload_filter(), lambda u: emit_uploads(u, seen), stop, wait_s
+        )
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @app.command("settings")

@@ -17,6 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from regie.events.uploads import UploadFilter
 from regie.fetch import RestorePolicy
 from regie.models import ModelStore
 from regie.publish.stage import CdnTarget, make_cdn_target
@@ -58,6 +59,19 @@ class Settings(BaseSettings):
 
     gpu_pool: str | None = Field(
         None, description="GPU work pool this worker serves: its stages take its GPU slots."
+    )
+
+    watch_buckets: list[str] = Field(
+        default_factory=list,
+        description="Buckets whose uploads start runs.",
+    )
+    watch_prefixes: list[str] = Field(default_factory=lambda: [""], description="Key prefixes.")
+    watch_min_size: int = Field(1, description="Uploads smaller than this are ignored.")
+    events_redis_url: str | None = Field(
+        None, description="Redis shared by every event route, so an upload is emitted once."
+    )
+    bridge_secret: SecretStr | None = Field(
+        None, description="Shared secret of the webhook bridge (bearer token or HMAC key)."
     )
 
     allow_non_fr: bool = Field(False, description="Allow storage outside France.")
@@ -130,6 +144,13 @@ class Settings(BaseSettings):
         return make_cdn_target(
             self.cdn_origin_url, self.cdn_prefix, self.cdn_http_base_url, self.edge_pipeline_id,
             self.edge_api_token, self.edge_api_url,
+        )  # fmt: skip
+
+    def upload_filter(self) -> UploadFilter:
+        """Which uploads start a run."""
+        return UploadFilter(
+            buckets=tuple(self.watch_buckets), prefixes=tuple(self.watch_prefixes),
+            min_size=self.watch_min_size,
         )  # fmt: skip
 
     def restore_policy(self) -> RestorePolicy:

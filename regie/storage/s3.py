@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,6 +58,7 @@ class ObjectInfo:
     storage_class: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     restore: str | None = None
+    modified: datetime | None = None
 
     @property
     def is_cold(self) -> bool:
@@ -148,4 +150,5 @@ def iter_objects(client: Any, prefix_url: str, page_size: int) -> Iterator[Objec
                 size=int(item["Size"]),
                 etag=item.get("ETag", "").strip('"') or None,
                 storage_class=item.get("StorageClass"),
+                modified=item.get("LastModified"),
             )

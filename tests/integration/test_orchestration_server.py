@@ -6,12 +6,8 @@ registers prefect.yaml; workers on the local pools run real clips from moto S3 t
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -29,49 +25,16 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun, Log, TaskRun
 from prefect.deployments import run_deployment
-from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from regie.storage import S3Config
-from regie.storage.s3 import boto3_client
 from tasks.gpu import ACQUIRED, RELEASED, gpu_limit_name
 from tasks.report import artifact_key
 from tasks.summary import AssetRun
 from tests import media
 from tests.conftest import REGION
-from tests.prefect_server import BIN, prefect_server, process_worker
-from tests.servers import Faults, faulty_proxy
+from tests.platform import CPU, L4, SPEECH_OFF, Platform, running_platform, wait_final
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
-ROOT = Path(__file__).resolve().parents[2]
-L4 = "scw-fr-par-2-l4"
-CPU = "scw-fr-par-1-cpu"
-SPEECH_OFF = {"if_model_missing": "skip", "asr_model": "whisper-absent"}
-
-
-@dataclass
-class Platform:
-    api: str
-    archive: str  # bucket of masters
-    origin: str  # CDN origin bucket
-    faults: Faults
-    proxy: str
-    s3: Any
-
-    def upload(self, path: Path, key: str) -> str:
-        self.s3.upload_file(str(path), self.archive, key)
-        return f"s3://{self.archive}/{key}"
-
-
-def _bucket(s3: Any, prefix: str) -> str:
-    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
-    return name
-
-
-def _cli(env: dict[str, str], *command: str) -> str:
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, f"{command}: {done.stdout[-2000:]} {done.stderr[-3000:]}"
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -79,42 +42,12 @@ def platform(
     tmp_path_factory: pytest.TempPathFactory, s3_config: S3Config, s3_endpoint: str
 ) -> Iterator[Platform]:
     home = tmp_path_factory.mktemp("platform")
-    s3 = boto3_client(s3_config)
-    archive, work, origin = _bucket(s3, "archive"), _bucket(s3, "work"), _bucket(s3, "origin")
-    faults = Faults()
-    with (
-        prefect_server(home / "prefect", home / "server.log") as api,
-        faulty_proxy(s3_endpoint, faults) as proxy,
-    ):
-        env = {
-            **os.environ, "PREFECT_API_URL": api, "REGIE_CODE_DIR": str(ROOT),
-            "REGIE_HOME": str(home / "var"), "REGIE_S3_ENDPOINT_URL": s3_endpoint,
-            "REGIE_S3_REGION": REGION, "REGIE_WORK_URL": f"s3://{work}/work",
-            "REGIE_CDN_ORIGIN_URL": f"s3://{origin}",
-        }  # fmt: skip
-        env.pop("PREFECT_HOME", None)
-        _cli(env, str(BIN / "regie"), "setup", "--gpu-limit", f"{gpu_limit_name(L4, 'nvenc')}=1")
-        _cli(env, str(BIN / "prefect"), "--no-prompt", "deploy", "--all")
-        with (
-            process_worker(L4, env, home / "worker-l4.log"),
-            process_worker(CPU, env, home / "worker-cpu.log"),
-            temporary_settings({PREFECT_API_URL: api}),
-        ):
-            yield Platform(api, archive, origin, faults, proxy, s3)
+    with running_platform(home, s3_config, s3_endpoint, REGION) as running:
+        yield running
 
 
 def _start(deployment: str, parameters: dict[str, Any], **kwargs: Any) -> FlowRun:
     return run_deployment(f"process-asset/{deployment}", parameters=parameters, timeout=0, **kwargs)
-
-
-def _wait(client: SyncPrefectClient, runs: list[FlowRun], timeout_s: float = 600) -> list[FlowRun]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        now = [client.read_flow_run(run.id) for run in runs]
-        if all(run.state and run.state.is_final() for run in now):
-            return now
-        time.sleep(1)
-    raise AssertionError(f"runs not finished in {timeout_s} s: {[r.state_name for r in now]}")
 
 
 def _task_runs(client: SyncPrefectClient, flow_runs: list[FlowRun]) -> list[TaskRun]:
@@ -150,7 +83,7 @@ def test_three_assets_and_a_broken_one_through_the_l4_pool(
     options = {"encoder": "auto", **SPEECH_OFF}
     runs = [_start("urgent", {"source_uri": uri, "options": options}) for uri in [*good, broken]]
     with get_client(sync_client=True) as client:
-        finished = _wait(client, runs)
+        finished = wait_final(client, runs)
         states = [run.state for run in finished]
         assert [state.is_completed() for state in states] == [True, True, True, False]
         task_runs = _task_runs(client, finished)
@@ -201,7 +134,7 @@ def test_store_outage_is_retried_by_the_task_and_the_run_completes(
     with get_client(sync_client=True) as client:
         failed_once = _await_task_state(client, run, "fetch-", "AwaitingRetry")
         platform.faults.throttle_gets = 0  # the store is back
-        (finished,) = _wait(client, [run])
+        (finished,) = wait_final(client, [run])
         (fetch,) = [t for t in _task_runs(client, [finished]) if t.name.startswith("fetch-")]
         logs = "\n".join(log.message for log in _logs(client, fetch, "Retry 1/"))
     assert failed_once.is_scheduled()
@@ -232,7 +165,7 @@ def test_distributed_mode_runs_stage_groups_on_their_pools(
     options = {"encoder": "libx264", **SPEECH_OFF}
     run = _start("distributed", {"source_uri": uri, "options": options, "report_url": report_url})
     with get_client(sync_client=True) as client:
-        (parent,) = _wait(client, [run])
+        (parent,) = wait_final(client, [run])
         children = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(parent_task_run_id={"is_null_": False})
         )

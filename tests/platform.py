@@ -1,0 +1,127 @@
+"""The whole distributed set-up on this machine: a Prefect server on PostgreSQL and Redis,
+`regie setup`, `prefect deploy --all`, process workers on the local pools, and moto S3 buckets.
+
+The deployments come from the project's prefect.yaml with the test environment's data: the
+watcher's prefix, and the on-upload options (no Whisper here, so speech stages are skipped).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import FlowRun
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from regie.storage.s3 import boto3_client
+from tasks.gpu import gpu_limit_name
+from tests.prefect_server import BIN, prefect_server, process_worker
+from tests.servers import Faults, faulty_proxy
+
+ROOT = Path(__file__).resolve().parents[1]
+L4, CPU = "scw-fr-par-2-l4", "scw-fr-par-1-cpu"
+SPEECH_OFF = {"if_model_missing": "skip", "asr_model": "whisper-absent"}
+
+
+@dataclass
+class Platform:
+    api: str
+    archive: str  # bucket of masters
+    watched: str  # bucket the every-minute watcher lists
+    origin: str  # CDN origin bucket
+    faults: Faults  # of the proxy in front of moto
+    proxy: str
+    s3: Any
+    env: dict[str, str]  # what the workers run with
+    home: Path
+
+    def upload(self, path: Path, key: str, bucket: str | None = None) -> str:
+        self.s3.upload_file(str(path), bucket or self.archive, key)
+        return f"s3://{bucket or self.archive}/{key}"
+
+
+def make_bucket(s3: Any, prefix: str, region: str) -> str:
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    return name
+
+
+def run_cli(env: dict[str, str], *command: str) -> str:
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, f"{command}: {done.stdout[-2000:]} {done.stderr[-3000:]}"
+    return done.stdout
+
+
+def prefect_yaml_for_tests(target: Path, watched_prefix: str) -> Path:
+    """prefect.yaml with this environment's data (its anchors are shared by the deployments)."""
+    document = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    document["definitions"]["options"]["broadcast"].update(SPEECH_OFF, shot_detector="fast")
+    for deployment in document["deployments"]:
+        if deployment["entrypoint"].startswith("flows/watch_bucket.py"):
+            deployment["parameters"]["prefix_url"] = watched_prefix
+    target.write_text(yaml.safe_dump(document, sort_keys=False))
+    return target
+
+
+@contextmanager
+def running_platform(
+    home: Path, s3_config: Any, s3_endpoint: str, region: str, nvenc_slots: int = 1,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Platform]:  # fmt: skip
+    s3 = boto3_client(s3_config)
+    buckets = {
+        name: make_bucket(s3, name, region) for name in ("archive", "watched", "work", "origin")
+    }
+    faults = Faults()
+    with (
+        prefect_server(home / "prefect", home / "server.log") as api,
+        faulty_proxy(s3_endpoint, faults) as proxy,
+    ):
+        env = {
+            **os.environ, "PREFECT_API_URL": api, "REGIE_CODE_DIR": str(ROOT),
+            "REGIE_HOME": str(home / "var"), "REGIE_S3_ENDPOINT_URL": s3_endpoint,
+            "REGIE_S3_REGION": region, "REGIE_WORK_URL": f"s3://{buckets['work']}/work",
+            "REGIE_CDN_ORIGIN_URL": f"s3://{buckets['origin']}",
+            "REGIE_EVENTS_REDIS_URL": f"redis://127.0.0.1:6379/{random.randint(1, 15)}",
+            **(extra_env or {}),
+        }  # fmt: skip
+        env.pop("PREFECT_HOME", None)
+        limit = f"{gpu_limit_name(L4, 'nvenc')}={nvenc_slots}"
+        run_cli(env, str(BIN / "regie"), "setup", "--gpu-limit", limit)
+        yaml_file = prefect_yaml_for_tests(
+            home / "prefect.yaml", f"s3://{buckets['watched']}/masters/"
+        )
+        run_cli(env, str(BIN / "prefect"), "--no-prompt", "deploy", "--all",
+                "--prefect-file", str(yaml_file))  # fmt: skip
+        with (
+            process_worker(L4, env, home / "worker-l4.log"),
+            process_worker(CPU, env, home / "worker-cpu.log"),
+            temporary_settings({PREFECT_API_URL: api}),
+        ):
+            yield Platform(
+                api, buckets["archive"], buckets["watched"], buckets["origin"], faults, proxy,
+                s3, env, home,
+            )  # fmt: skip
+
+
+def wait_final(
+    client: SyncPrefectClient, runs: list[FlowRun], timeout_s: float = 600
+) -> list[FlowRun]:
+    """The runs once every one of them is in a final state."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = [client.read_flow_run(run.id) for run in runs]
+        if all(run.state and run.state.is_final() for run in now):
+            return now
+        time.sleep(1)
+    raise AssertionError(f"runs not finished in {timeout_s} s: {[r.state_name for r in now]}")
