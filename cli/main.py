@@ -239,6 +239,9 @@ def events_consume_command(
         str | None, typer.Option(help="Queue endpoint, e.g. https://sqs.mnq.fr-par.scaleway.com")
     ] = None,
     wait_s: Annotated[int, typer.Option(help="Long-polling wait, seconds.")] = 20,
+    region: Annotated[
+        str | None, typer.Option(help="Queue region; default: REGIE_S3_REGION.")
+    ] = None,
 ) -> None:
     """Turn the S3 notifications of a queue into Prefect events, until interrupted."""
     import threading
@@ -250,7 +253,7 @@ def events_consume_command(
 
     settings = Settings()
     seen = seen_uploads(settings.events_redis_url)
-    sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=settings.s3_region)
+    sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=region or settings.s3_region)
     stop = threading.Event()
     try:
         consume(

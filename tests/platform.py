@@ -7,6 +7,7 @@ watcher's prefix, and the on-upload options (no Whisper here, so speech stages a
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -26,7 +27,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from regie.storage.s3 import boto3_client
 from tasks.gpu import gpu_limit_name
 from tests.prefect_server import BIN, prefect_server, process_worker
-from tests.servers import Faults, faulty_proxy
+from tests.servers import Faults, faulty_proxy, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 L4, CPU = "scw-fr-par-2-l4", "scw-fr-par-1-cpu"
@@ -38,6 +39,7 @@ class Platform:
     api: str
     archive: str  # bucket of masters
     watched: str  # bucket the every-minute watcher lists
+    queued: str  # bucket whose notifications go to an SQS queue
     origin: str  # CDN origin bucket
     faults: Faults  # of the proxy in front of moto
     proxy: str
@@ -79,9 +81,8 @@ def running_platform(
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Platform]:  # fmt: skip
     s3 = boto3_client(s3_config)
-    buckets = {
-        name: make_bucket(s3, name, region) for name in ("archive", "watched", "work", "origin")
-    }
+    names = ("archive", "watched", "queued", "work", "origin")  # the first three are watched
+    buckets = {name: make_bucket(s3, name, region) for name in names}
     faults = Faults()
     with (
         prefect_server(home / "prefect", home / "server.log") as api,
@@ -93,6 +94,7 @@ def running_platform(
             "REGIE_S3_REGION": region, "REGIE_WORK_URL": f"s3://{buckets['work']}/work",
             "REGIE_CDN_ORIGIN_URL": f"s3://{buckets['origin']}",
             "REGIE_EVENTS_REDIS_URL": f"redis://127.0.0.1:6379/{random.randint(1, 15)}",
+            "REGIE_WATCH_BUCKETS": json.dumps([buckets[n] for n in names[:3]]),
             **(extra_env or {}),
         }  # fmt: skip
         env.pop("PREFECT_HOME", None)
@@ -109,8 +111,8 @@ def running_platform(
             temporary_settings({PREFECT_API_URL: api}),
         ):
             yield Platform(
-                api, buckets["archive"], buckets["watched"], buckets["origin"], faults, proxy,
-                s3, env, home,
+                api, buckets["archive"], buckets["watched"], buckets["queued"], buckets["origin"],
+                faults, proxy, s3, env, home,
             )  # fmt: skip
 
 
@@ -125,3 +127,20 @@ def wait_final(
             return now
         time.sleep(1)
     raise AssertionError(f"runs not finished in {timeout_s} s: {[r.state_name for r in now]}")
+
+
+@contextmanager
+def bridge_process(platform: Platform) -> Iterator[str]:
+    """`regie bridge` as its own process with the platform's settings; yields its URL."""
+    port = free_port()
+    with (platform.home / f"bridge-{port}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(BIN / "regie"), "bridge", "--port", str(port)], env=platform.env,
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

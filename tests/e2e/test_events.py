@@ -1,0 +1,165 @@
+"""An upload becomes a processed, published programme by each route: the webhook bridge, the
+SQS queue consumer and the polling watcher, on a real Prefect server (PostgreSQL + Redis) with
+workers, the deployment trigger of prefect.yaml, and moto S3/SQS."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import run_deployment
+
+from regie.storage import S3Config
+from tests import media
+from tests.conftest import REGION
+from tests.platform import Platform, bridge_process, running_platform, wait_final
+from tests.prefect_server import BIN
+
+pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
+SECRET = "bridge-secret-for-tests"
+QUEUE_REGION = "eu-west-3"  # moto's SQS knows AWS regions only
+
+
+@pytest.fixture(scope="module")
+def platform(
+    tmp_path_factory: pytest.TempPathFactory, s3_config: S3Config, s3_endpoint: str
+) -> Iterator[Platform]:
+    home = tmp_path_factory.mktemp("events")
+    extra = {"REGIE_BRIDGE_SECRET": SECRET}
+    with running_platform(home, s3_config, s3_endpoint, REGION, extra_env=extra) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def bridge(platform: Platform) -> Iterator[str]:
+    with bridge_process(platform) as url:
+        yield url
+
+
+def _notification(platform: Platform, bucket: str, key: str) -> bytes:
+    """What the store sends for this upload: an AWS-style Records[] body with the real ETag."""
+    head = platform.s3.head_object(Bucket=bucket, Key=key)
+    record = {"eventName": "ObjectCreated:Put", "eventTime": "2026-11-26T19:00:00Z",
+              "s3": {"bucket": {"name": bucket},
+                     "object": {"key": key.replace(" ", "+"), "size": head["ContentLength"],
+                                "eTag": head["ETag"]}}}  # fmt: skip
+    return json.dumps({"Records": [record]}).encode()
+
+
+def _post(bridge: str, body: bytes) -> dict:
+    headers = {"Authorization": f"Bearer {SECRET}"}
+    answer = httpx.post(f"{bridge}/s3-events", content=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+    return answer.json()
+
+
+def _runs_for(client: SyncPrefectClient, uri: str, settle_s: float = 0) -> list[FlowRun]:
+    time.sleep(settle_s)
+    runs = client.read_flow_runs(
+        deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["on-upload"]))
+    )
+    return [run for run in runs if run.parameters.get("source_uri") == uri]
+
+
+def _await_run(client: SyncPrefectClient, uri: str, timeout_s: float = 150) -> FlowRun:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if runs := _runs_for(client, uri):
+            (finished,) = wait_final(client, runs[:1])
+            return finished
+        time.sleep(0.5)
+    raise AssertionError(f"no on-upload run for {uri}")
+
+
+def _published(platform: Platform, slug: str) -> bytes:
+    key = f"programmes/{slug}/master.m3u8"
+    return platform.s3.get_object(Bucket=platform.origin, Key=key)["Body"].read()
+
+
+def test_webhook_upload_is_processed_and_published(
+    platform: Platform, bridge: str, tmp_path: Path
+) -> None:
+    key = "masters/web hook.mp4"
+    uri = platform.upload(media.good_clip(tmp_path / "a.mp4", seconds=2), key)
+    assert _post(bridge, _notification(platform, platform.archive, key))["emitted"] == 1
+    with get_client(sync_client=True) as client:
+        run = _await_run(client, uri)
+    assert run.state.is_completed(), run.state.message
+    assert _published(platform, "web-hook").startswith(b"#EXTM3U")
+
+
+def test_the_same_notification_five_times_at_once_makes_one_run(
+    platform: Platform, bridge: str, tmp_path: Path
+) -> None:
+    key = "masters/cinq-fois.mp4"
+    uri = platform.upload(media.good_clip(tmp_path / "b.mp4", seconds=2), key)
+    body, answers = _notification(platform, platform.archive, key), []
+    threads = [threading.Thread(target=lambda: answers.append(_post(bridge, body)))
+               for _ in range(5)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with get_client(sync_client=True) as client:
+        run = _await_run(client, uri)
+        runs = _runs_for(client, uri, settle_s=5)  # any duplicate would have been created by now
+    assert sorted(a["emitted"] for a in answers) == [0, 0, 0, 0, 1]
+    assert [r.id for r in runs] == [run.id] and run.state.is_completed()
+
+
+def test_queue_route_from_a_real_bucket_notification(
+    platform: Platform, s3_endpoint: str, tmp_path: Path
+) -> None:
+    credentials = {"aws_access_key_id": "regie-test", "aws_secret_access_key": "regie-test-secret"}
+    sqs = boto3.client("sqs", endpoint_url=s3_endpoint, region_name=QUEUE_REGION, **credentials)
+    queue = sqs.create_queue(QueueName=f"uploads-{platform.queued}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    platform.s3.put_bucket_notification_configuration(
+        Bucket=platform.queued,
+        NotificationConfiguration={"QueueConfigurations": [
+            {"QueueArn": arn["QueueArn"], "Events": ["s3:ObjectCreated:*"]}]},
+    )  # fmt: skip
+    consumer = subprocess.Popen(
+        [str(BIN / "regie"), "events", "consume", queue, "--endpoint-url", s3_endpoint,
+         "--wait-s", "1", "--region", QUEUE_REGION],
+        env=platform.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        clip = media.good_clip(tmp_path / "q.mp4", seconds=2)
+        uri = platform.upload(clip, "masters/par-la-file.mp4", bucket=platform.queued)
+        with get_client(sync_client=True) as client:
+            run = _await_run(client, uri)
+        left = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=30)
+    assert run.state.is_completed(), run.state.message
+    assert left["ApproximateNumberOfMessages"] == "0"  # deleted once emitted
+    assert _published(platform, "par-la-file").startswith(b"#EXTM3U")
+
+
+def test_watcher_route_finds_the_upload_on_its_next_sweep(
+    platform: Platform, tmp_path: Path
+) -> None:
+    sweep = "watch-bucket/every-minute"
+    with get_client(sync_client=True) as client:
+        wait_final(client, [run_deployment(sweep, timeout=0)])  # at least one sweep before
+        uri = platform.upload(
+            media.good_clip(tmp_path / "w.mp4", seconds=2), "masters/sans-notification.mp4",
+            bucket=platform.watched,
+        )  # fmt: skip
+        (swept,) = wait_final(client, [run_deployment(sweep, timeout=0)])
+        run = _await_run(client, uri)
+    assert swept.state.is_completed(), swept.state.message
+    assert run.state.is_completed(), run.state.message
+    assert _published(platform, "sans-notification").startswith(b"#EXTM3U")
