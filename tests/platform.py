@@ -7,6 +7,7 @@ watcher's prefix, and the on-upload options (no Whisper here, so speech stages a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -31,6 +32,7 @@ from tests.servers import Faults, faulty_proxy, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 L4, CPU = "scw-fr-par-2-l4", "scw-fr-par-1-cpu"
+QUEUE_REGION = "eu-west-3"  # moto's SQS knows AWS regions only
 SPEECH_OFF = {"if_model_missing": "skip", "asr_model": "whisper-absent"}
 
 
@@ -83,6 +85,9 @@ def running_platform(
     s3 = boto3_client(s3_config)
     names = ("archive", "watched", "queued", "work", "origin")  # the first three are watched
     buckets = {name: make_bucket(s3, name, region) for name in names}
+    # moto sends S3 notifications only to a queue of the bucket's own region, an AWS one
+    queue_region_s3 = boto3_client(dataclasses.replace(s3_config, region=QUEUE_REGION))
+    buckets["queued"] = make_bucket(queue_region_s3, "queued", QUEUE_REGION)
     faults = Faults()
     with (
         prefect_server(home / "prefect", home / "server.log") as api,

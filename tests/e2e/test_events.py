@@ -22,12 +22,17 @@ from prefect.deployments import run_deployment
 from regie.storage import S3Config
 from tests import media
 from tests.conftest import REGION
-from tests.platform import Platform, bridge_process, running_platform, wait_final
+from tests.platform import (
+    QUEUE_REGION,
+    Platform,
+    bridge_process,
+    running_platform,
+    wait_final,
+)
 from tests.prefect_server import BIN
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
 SECRET = "bridge-secret-for-tests"
-QUEUE_REGION = "eu-west-3"  # moto's SQS knows AWS regions only
 
 
 @pytest.fixture(scope="module")
