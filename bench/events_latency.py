@@ -97,13 +97,12 @@ def watcher_latencies(platform: Any, clip: Path, count: int) -> list[float]:
 
     with get_client(sync_client=True) as client:  # a first sweep records what is there
         wait_final(client, [run_deployment("watch-bucket/every-minute", timeout=0)])
-    latencies = []
-    for n in range(count):
-        time.sleep(13)  # lands at a different moment of the 60 s period each time
+    uploaded = {}
+    for n in range(count):  # 13 s apart: each lands at another moment of the 60 s period
         key = f"masters/watched-{n:03}.mp4"
-        uploaded = upload(platform, clip, platform.watched, key)
-        latencies.append(started_after(f"s3://{platform.watched}/{key}", uploaded, timeout_s=200))
-    return latencies
+        uploaded[f"s3://{platform.watched}/{key}"] = upload(platform, clip, platform.watched, key)
+        time.sleep(13)
+    return [started_after(uri, at, timeout_s=200) for uri, at in uploaded.items()]
 
 
 def upload(platform: Any, clip: Path, bucket: str, key: str) -> float:

@@ -91,11 +91,13 @@ def test_signed_and_bearer_notifications_are_accepted_and_emitted(
     ids=["unsigned", "wrong-token", "wrong-hmac", "oversized", "not-json", "malformed",
          "wrong-bucket", "dot-dot", "absolute", "control-chars"],
 )  # fmt: skip
-def test_bad_requests_are_refused_and_start_nothing(
-    client: TestClient, emitted: list[ObjectCreated], headers: dict, body: str, status: int
-) -> None:
+def test_bad_requests_are_refused_logged_and_start_nothing(
+    client: TestClient, emitted: list[ObjectCreated], headers: dict, body: str, status: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
     assert _post(client, body.encode(), headers).status_code == status
     assert emitted == []
+    assert [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
 
 
 def test_uploads_outside_the_filter_are_acknowledged_but_not_emitted(
