@@ -117,18 +117,30 @@ def started_after(uri: str, uploaded: float, timeout_s: float = 120) -> float:
     deadline = time.monotonic() + timeout_s
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
-            for run in on_upload_runs(client):
+            for run in on_upload_runs(client, uri):
                 if run.parameters.get("source_uri") == uri and run.start_time:
                     return run.start_time.timestamp() - uploaded
             time.sleep(0.2)
     raise RuntimeError(f"no run started for {uri} within {timeout_s} s")
 
 
-def on_upload_runs(client: Any) -> list[Any]:
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+def on_upload_runs(client: Any, name_like: str = "") -> list[Any]:
+    """Every on-upload run whose name (``process-asset-<uri>``) contains ``name_like``."""
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowRunFilter,
+        FlowRunFilterName,
+    )
 
-    name = DeploymentFilter(name=DeploymentFilterName(any_=["on-upload"]))
-    return client.read_flow_runs(deployment_filter=name, limit=10_000)
+    deployment = DeploymentFilter(name=DeploymentFilterName(any_=["on-upload"]))
+    named = FlowRunFilter(name=FlowRunFilterName(like_=name_like))
+    runs: list[Any] = []
+    while page := client.read_flow_runs(
+        deployment_filter=deployment, flow_run_filter=named, limit=200, offset=len(runs)
+    ):
+        runs += page
+    return runs
 
 
 def burst(platform: Any, url: str, clip: Path, count: int) -> tuple[int, int]:
@@ -157,13 +169,17 @@ def burst(platform: Any, url: str, clip: Path, count: int) -> tuple[int, int]:
     wanted = {f"s3://{platform.archive}/{key}" for key in keys}
     with get_client(sync_client=True) as client:
         for _ in range(120):  # the triggers work through the burst
-            runs = [r for r in on_upload_runs(client) if r.parameters.get("source_uri") in wanted]
+            runs = burst_runs(client, wanted)
             if len(runs) >= count:
                 break
             time.sleep(1)
         time.sleep(5)  # late duplicates would show up now
-        runs = [r for r in on_upload_runs(client) if r.parameters.get("source_uri") in wanted]
+        runs = burst_runs(client, wanted)
     return count, len(runs)
+
+
+def burst_runs(client: Any, wanted: set[str]) -> list[Any]:
+    return [r for r in on_upload_runs(client, "burst-") if r.parameters["source_uri"] in wanted]
 
 
 def _quantile(values: list[float], q: float) -> float:

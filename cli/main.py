@@ -263,6 +263,38 @@ def events_consume_command(
         stop.set()
 
 
+@app.command("backfill")
+def backfill_command(
+    source: Annotated[str, typer.Argument(help="Catalogue (.csv, .parquet, .jsonl) or prefix/.")],
+    date_from: Annotated[str | None, typer.Option("--from", help="First broadcast date.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last broadcast date.")] = None,
+    collection: Annotated[str | None, typer.Option(help="Only this collection.")] = None,
+    glob: Annotated[str | None, typer.Option(help="Only object keys matching this glob.")] = None,
+    stage: Annotated[list[str] | None, typer.Option(help="Only this stage (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many assets.")] = None,
+    max_concurrency: Annotated[int, typer.Option(help="Assets at once.")] = 2,
+    retry_failed: Annotated[bool, typer.Option(help="Retry assets that failed before.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Print the plan only.")] = False,
+    if_model_missing: Annotated[str, typer.Option(help="skip or fail the speech stages.")] = "skip",
+) -> None:
+    """Process a catalogue or a prefix: plan, then every asset not done yet; resumable."""
+    settings = Settings()
+    embedded.prepare(settings.home)
+    from cli.backfill import run_backfill
+
+    uri = source if source.endswith("/") and "://" in source else to_uri(source)
+    try:
+        result = run_backfill(
+            settings, uri, date_from, date_to, collection, glob, stage, limit, max_concurrency,
+            retry_failed, dry_run, if_model_missing,
+        )  # fmt: skip
+    except (MediaError, ValueError) as error:
+        _fail(getattr(error, "message", str(error)), BAD_INPUT)
+    typer.echo(result.model_dump_json())
+    if result.failed:
+        raise typer.Exit(RUN_FAILED)
+
+
 @app.command("settings")
 def settings_command() -> None:
     """Print the effective settings (secrets masked)."""

@@ -18,25 +18,11 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
-from regie.artefacts import (
-    MediaInfo,
-    PublishReceipt,
-    RenditionSet,
-    ShotList,
-    SourceAsset,
-    SubtitleSet,
-    TagSet,
-    Transcript,
-)
+from regie.artefacts import STAGE_ARTEFACTS, RenditionSet, ShotList, TagSet
 from regie.stage import Manifest, read_manifest
 from regie.storage import Storage
 from tasks.summary import AssetRun
 
-STAGE_ARTEFACTS: dict[str, type[Any]] = {
-    "fetch": SourceAsset, "probe": MediaInfo, "shots": ShotList, "asr": Transcript,
-    "subtitles": SubtitleSet, "tagging": TagSet, "transcode": RenditionSet,
-    "publish": PublishReceipt,
-}  # fmt: skip
 MAX_SHOT_ROWS = 500  # a feature film has ~2,000 shots: the full list is the CSV output
 
 
