@@ -53,7 +53,7 @@ def fetch(
         TransientError: Storage unavailable; a cold restore still running at the timeout.
     """
     info = context.storage.info(uri)
-    etag = info.etag or _local_identity(uri)
+    etag = source_etag(uri, info)
     asset_id = derive_asset_id(uri, etag)
     policy = restore or RestorePolicy()
 
@@ -61,6 +61,11 @@ def fetch(
         return _fetch_verified(info, etag, asset_id, run.context, policy)
 
     return run_stage(FETCH, asset_id, {"source": f"{uri}#{etag}"}, NoOptions(), context, produce)
+
+
+def source_etag(uri: str, info: ObjectInfo) -> str:
+    """The object's ETag; a local file's size and modification time stand in for one."""
+    return info.etag or _local_identity(uri)
 
 
 def derive_asset_id(uri: str, etag: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from regie.errors import MediaError, TransientError
 from regie.events import InvalidKeyError, ObjectCreated, UploadFilter, parse_notification
@@ -48,7 +49,8 @@ def make_bridge(
             return _refuse(422, error.message, request)
         except MediaError as error:
             return _refuse(400, error.message, request)
-        return _accept(notified, uploads, emit, request)
+        # emit talks to Redis and the Prefect API: off the event loop, so requests overlap
+        return await run_in_threadpool(_accept, notified, uploads, emit, request)
 
     return app
 

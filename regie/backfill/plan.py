@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from regie.backfill.catalogue import CatalogueRow, InvalidRow
-from regie.fetch import derive_asset_id
+from regie.fetch import derive_asset_id, source_etag
 from regie.storage import ObjectInfo, Storage, join_url
 
 ASSUMED_MASTER_BITRATE = 50e6  # XDCAM HD422, when the catalogue gives no duration
@@ -110,7 +110,7 @@ def make_plan(
         if info is None:
             invalid.append(InvalidRow(row=row.row, uri=row.uri, reason="not found in the archive"))
             continue
-        etag = info.etag or f"size-{info.size}"  # file:// stores have no ETag
+        etag = source_etag(row.uri, info)  # what fetch will name the asset by
         asset_id = derive_asset_id(row.uri, etag)
         asset = PlannedAsset(
             row=row, asset_id=asset_id, etag=etag, size=info.size, reason=failed.get(asset_id)
