@@ -30,8 +30,9 @@ def test_deployment_resolves_to_a_flow_with_valid_parameters(deployment: dict) -
     flow = load_flow(deployment["entrypoint"])
     assert isinstance(flow, Flow)
     parameters = deployment.get("parameters", {})
-    if flow.name == "process-asset":
-        parameters = {"source_uri": "s3://archive/x.mxf", **parameters}
+    required = {"process-asset": {"source_uri": "s3://archive/x.mxf"},
+                "backfill": {"source": "s3://archive/catalogue.csv"}}  # fmt: skip
+    parameters = {**required.get(flow.name, {}), **parameters}
     validated = jsonable_encoder(flow.validate_parameters(parameters))
     for name, value in parameters.items():  # a form keeps its defaults beside what was given
         assert validated[name] == (
@@ -50,7 +51,7 @@ def test_every_stage_group_has_its_deployment() -> None:
 
 def test_flow_names_are_kebab_case() -> None:
     names = {load_flow(d["entrypoint"]).name for d in DEPLOYMENTS}
-    assert names == {"process-asset", "watch-bucket"}
+    assert names == {"process-asset", "watch-bucket", "backfill"}
 
 
 def test_shot_detector_choices_match_the_registry() -> None:

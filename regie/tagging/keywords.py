@@ -4,7 +4,6 @@ English), single words and two-word phrases."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from regie.tagging.text import stop_words
 
@@ -15,6 +14,8 @@ def keywords(texts: list[str], language: str, per_text: int = 8) -> list[list[st
     """The ``per_text`` most distinctive terms of each text among ``texts``."""
     if not any(text.strip() for text in texts):
         return [[] for _ in texts]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: only when tagging
+
     vectorizer = TfidfVectorizer(
         stop_words=sorted(stop_words(language)), token_pattern=WORD, ngram_range=(1, 2),
         sublinear_tf=True, lowercase=True,

@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.client.schemas.actions import WorkPoolUpdate
 from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterKey,
+    DeploymentFilter,
+    DeploymentFilterName,
     FlowRunFilter,
     FlowRunFilterId,
     LogFilter,
@@ -182,3 +185,56 @@ def test_distributed_mode_runs_stage_groups_on_their_pools(
     assert set(result.skipped) == {"asr", "subtitles", "tagging"}
     assert result.live["hls"].endswith("programmes/distribue/master.m3u8")
     assert artifact_key(result.asset_id).startswith("distribue-")
+
+
+def test_a_fresh_upload_overtakes_the_backfill_on_a_one_slot_pool(
+    platform: Platform, tmp_path: Path
+) -> None:
+    clips = [media.good_clip(tmp_path / f"archive-{n}.mp4", seconds=2) for n in range(3)]
+    uris = [platform.upload(clip, f"fonds/1995/jt-{n}.mp4") for n, clip in enumerate(clips)]
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text("uri,collection\n" + "".join(f"{uri},jt\n" for uri in uris))
+    source = platform.upload(catalogue, "catalogues/jt-1995.csv")
+    fresh = platform.upload(
+        media.good_clip(tmp_path / "fresh.mp4", seconds=2), "masters/direct.mp4"
+    )
+    with get_client(sync_client=True) as client:
+        client.update_work_pool(L4, WorkPoolUpdate(concurrency_limit=1))
+        try:
+            parent = run_deployment(
+                "backfill/catalogue", timeout=0, parameters={
+                    "source": source, "dry_run": False, "max_concurrency": 3,
+                    "options": {"encoder": "libx264", **SPEECH_OFF}},
+            )  # fmt: skip
+            first = _await_backfill_children(client, running=1)
+            urgent = _start("urgent", {"source_uri": fresh, "options": SPEECH_OFF})
+            wait_final(client, [parent])
+            (urgent,) = wait_final(client, [urgent])
+            children = _await_backfill_children(client, running=0)
+        finally:
+            client.update_work_pool(L4, WorkPoolUpdate(concurrency_limit=None))
+        parent = client.read_flow_run(parent.id)
+    assert parent.state.is_completed(), parent.state.message
+    assert len(children) == 3 and all(c.state.is_completed() for c in children)
+    later = [c for c in children if c.id != first.id]
+    # the upload was queued after all three backfill runs, yet ran right after the first
+    assert all(urgent.start_time < c.start_time for c in later)
+    assert all(c.work_queue_name == "backfill" for c in children)
+    assert urgent.work_queue_name == "urgent"
+
+
+def _await_backfill_children(
+    client: SyncPrefectClient, running: int, timeout_s: float = 300
+) -> Any:
+    """The backfill's process-asset runs: the first once ``running`` are running (1), or all
+    of them once none is left to run (0)."""
+    only = DeploymentFilter(name=DeploymentFilterName(any_=["backfill"]))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        runs = client.read_flow_runs(deployment_filter=only)
+        if running and (started := [r for r in runs if r.state_name == "Running"]):
+            return started[0]
+        if not running and len(runs) == 3 and all(r.state.is_final() for r in runs):
+            return runs
+        time.sleep(0.5)
+    raise AssertionError("the backfill's runs did not get there")
