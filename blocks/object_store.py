@@ -45,13 +45,10 @@ class ObjectStoreBlock(Block):
         return ResidencyPolicy(self.allow_non_fr, tuple(self.trusted_endpoints))
 
     def s3_config(self) -> S3Config:
-        return S3Config(
-            endpoint_url=self.endpoint_url,
-            region=self.region,
-            access_key_id=_reveal(self.access_key_id),
-            secret_access_key=_reveal(self.secret_access_key),
-            session_token=_reveal(self.session_token),
-        )
+        return S3Config.from_secrets(
+            self.endpoint_url, self.region, self.access_key_id, self.secret_access_key,
+            self.session_token,
+        )  # fmt: skip
 
     def storage(self) -> Storage:
         """A storage client for this store, residency guard included."""
@@ -67,7 +64,3 @@ class ObjectStoreBlock(Block):
             session_token=settings.s3_session_token,
             trusted_endpoints=settings.trusted_endpoints, allow_non_fr=settings.allow_non_fr,
         )  # fmt: skip
-
-
-def _reveal(secret: SecretStr | None) -> str | None:
-    return secret.get_secret_value() if secret else None

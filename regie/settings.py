@@ -116,13 +116,10 @@ class Settings(BaseSettings):
 
     def s3_config(self) -> S3Config:
         """The S3 connection these settings describe."""
-        return S3Config(
-            endpoint_url=self.s3_endpoint_url,
-            region=self.s3_region,
-            access_key_id=_reveal(self.s3_access_key_id),
-            secret_access_key=_reveal(self.s3_secret_access_key),
-            session_token=_reveal(self.s3_session_token),
-        )
+        return S3Config.from_secrets(
+            self.s3_endpoint_url, self.s3_region, self.s3_access_key_id,
+            self.s3_secret_access_key, self.s3_session_token,
+        )  # fmt: skip
 
     def storage(self) -> Storage:
         """A storage client for every URL these settings name, residency guard included."""
@@ -164,7 +161,3 @@ def _config_file() -> Path:
 
     # REGIE_CONFIG names the TOML file; read here because the file decides the other sources.
     return Path(os.environ.get("REGIE_CONFIG", DEFAULT_CONFIG_FILE))
-
-
-def _reveal(secret: SecretStr | None) -> str | None:
-    return secret.get_secret_value() if secret else None

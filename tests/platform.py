@@ -28,7 +28,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from regie.storage.s3 import boto3_client
 from tasks.gpu import gpu_limit_name
 from tests.prefect_server import BIN, prefect_server, process_worker
-from tests.servers import Faults, faulty_proxy, free_port, wait_for_port
+from tests.servers import Faults, faulty_proxy, free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 L4, CPU = "scw-fr-par-2-l4", "scw-fr-par-1-cpu"
@@ -138,14 +138,6 @@ def wait_final(
 def bridge_process(platform: Platform) -> Iterator[str]:
     """`regie bridge` as its own process with the platform's settings; yields its URL."""
     port = free_port()
-    with (platform.home / f"bridge-{port}.log").open("wb") as log:
-        process = subprocess.Popen(
-            [str(BIN / "regie"), "bridge", "--port", str(port)], env=platform.env,
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_for_port(port, process)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    command = [str(BIN / "regie"), "bridge", "--port", str(port)]
+    with serving(command, port, platform.home / f"bridge-{port}.log", platform.env) as url:
+        yield url

@@ -41,20 +41,27 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float 
 
 
 @contextmanager
-def moto_server(log_path: Path) -> Iterator[str]:
-    """A moto S3 server over HTTP; yields its endpoint URL."""
-    port = free_port()
-    server = Path(sys.executable).with_name("moto_server")
+def serving(
+    command: list[str], port: int, log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """A server process listening on ``port`` of loopback; yields its URL, stops it after."""
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(server), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for_port(port, process)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@contextmanager
+def moto_server(log_path: Path) -> Iterator[str]:
+    """A moto S3 server over HTTP; yields its endpoint URL."""
+    port = free_port()
+    server = Path(sys.executable).with_name("moto_server")
+    with serving([str(server), "-H", "127.0.0.1", "-p", str(port)], port, log_path) as url:
+        yield url
 
 
 SLOW_DOWN = (

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr
+
 COLD_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR_PENDING"})
 # botocore >= 1.36 sends CRC checksums by default, which several S3-compatible stores reject.
 CHECKSUM_COMPAT = {
@@ -32,6 +34,16 @@ class S3Config:
     access_key_id: str | None = None
     secret_access_key: str | None = None
     session_token: str | None = None
+
+    @classmethod
+    def from_secrets(
+        cls, endpoint_url: str | None, region: str | None, access_key_id: SecretStr | None,
+        secret_access_key: SecretStr | None, session_token: SecretStr | None,
+    ) -> S3Config:  # fmt: skip
+        """The connection described by settings or a block, whose credentials are secrets."""
+        reveal = [s.get_secret_value() if s else None
+                  for s in (access_key_id, secret_access_key, session_token)]  # fmt: skip
+        return cls(endpoint_url, region, *reveal)
 
     def fsspec_options(self, block_size: int) -> dict[str, Any]:
         """Keyword arguments for ``s3fs.S3FileSystem``."""
