@@ -44,6 +44,8 @@ bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/subtitle_compliance.py
 	$(BIN)/python bench/asr_memory.py
 	$(BIN)/python bench/orchestration_overhead.py --json bench/results/orchestration_overhead.json
+	$(BIN)/python bench/events_latency.py --json bench/results/events_latency.json
+	$(BIN)/python bench/backfill_scale.py --json bench/results/backfill_scale.json
 
 ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
