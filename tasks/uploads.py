@@ -63,10 +63,12 @@ class MemorySeenUploads:
             return True
 
     def done(self, identity: str) -> None:
-        self.until[identity] = time.monotonic() + DONE_S
+        with self.lock:
+            self.until[identity] = time.monotonic() + DONE_S
 
     def release(self, identity: str) -> None:
-        self.until.pop(identity, None)
+        with self.lock:
+            self.until.pop(identity, None)
 
 
 def seen_uploads(redis_url: str | None) -> SeenUploads:
