@@ -6,6 +6,7 @@ registers prefect.yaml; workers on the local pools run real clips from moto S3 t
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -35,7 +36,16 @@ from tasks.report import artifact_key
 from tasks.summary import AssetRun
 from tests import media
 from tests.conftest import REGION
-from tests.platform import CPU, L4, SPEECH_OFF, Platform, running_platform, wait_final
+from tests.platform import (
+    CPU,
+    L4,
+    SPEECH_OFF,
+    Platform,
+    run_cli,
+    running_platform,
+    wait_final,
+)
+from tests.prefect_server import BIN
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
 
@@ -238,3 +248,19 @@ def _await_backfill_children(
             return runs
         time.sleep(0.5)
     raise AssertionError("the backfill's runs did not get there")
+
+
+def test_setup_is_idempotent_and_leaves_pools_queues_and_limits_as_the_topology_says(
+    platform: Platform,
+) -> None:
+    again = json.loads(run_cli(platform.env, str(BIN / "regie"), "setup", "--gpu-limit",
+                               f"{gpu_limit_name(L4, 'nvenc')}=1"))  # fmt: skip
+    with get_client(sync_client=True) as client:
+        queues = {q.name: q.priority for q in client.read_work_queues(work_pool_name=L4)}
+        pool = client.read_work_pool(L4)
+        cuda = client.read_global_concurrency_limit_by_name(gpu_limit_name(L4, "cuda"))
+    assert again["limits"][gpu_limit_name(L4, "nvenc")] == 1 and cuda.limit == 2
+    assert queues["urgent"] == 1 and queues["backfill"] == 10
+    env = pool.base_job_template["variables"]["properties"]["env"]["default"]
+    assert env == {"REGIE_GPU_POOL": L4} and pool.type == "process"
+    assert set(again["blocks"]) == {"regie-object-store", "regie-model-store", "regie-cdn-target"}
