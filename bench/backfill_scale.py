@@ -5,12 +5,14 @@
 1. ``plan_10k_s``: a catalogue of ``--rows`` assets in moto S3 (one object each, in 20 folders),
    every one already processed (its done record in the work store): the time of the plan
    (read and vet the catalogue, list the sources, list the done and failed records).
-2. ``overhead_share``: ``--assets`` small real masters (2 s generated clips, each its own object)
-   through `backfill` on the embedded default, one at a time: 1 - (the assets' critical-path stage
+2. ``overhead_share``: ``--assets`` small masters through `backfill` on the embedded default,
+   one at a time: generated 2 s clips, or with ``--seconds N`` excerpts of N seconds of the
+   shared French programme (real media; each its own master); 1 - (the assets' critical-path stage
    time / the backfill's wall time). What is left is orchestration: planning, subflow runs, task
    runs, the records, the catalogue table and the artifacts. Speech stages are skipped (no
    Whisper here), so each asset is fetch, probe, shots, transcode and publish.
-JSON keys: ``plan_10k_s``, ``rows``, ``assets``, ``overhead_share``, ``wall_s``, ``stage_s``.
+JSON keys: ``plan_10k_s``, ``rows``, ``assets``, ``asset_seconds``, ``overhead_share``,
+``wall_s``, ``stage_s``.
 """
 
 from __future__ import annotations
@@ -72,18 +74,21 @@ def plan_time(rows: int, home: Path) -> float:
     return elapsed
 
 
-def overhead(assets: int, home: Path) -> tuple[float, float]:
+def overhead(assets: int, seconds: int, home: Path) -> tuple[float, float]:
     """Wall time of a backfill of ``assets`` clips, and their critical-path stage time."""
     from regie.settings import Settings
 
     settings = Settings()
-    from bench.orchestration_overhead import critical_path, stage_durations
+    from bench.orchestration_overhead import critical_path, excerpts, stage_durations
     from flows.backfill import backfill
     from flows.process_asset import AssetOptions
     from tasks.summary import AssetRun
     from tests import media
 
-    clips = [media.good_clip(home / f"clip-{n:03}.mp4", seconds=2) for n in range(assets)]
+    if seconds:
+        clips = excerpts(home, assets, seconds)
+    else:
+        clips = [media.good_clip(home / f"clip-{n:03}.mp4", seconds=2) for n in range(assets)]
     catalogue = home / "catalogue.csv"
     catalogue.write_text("uri\n" + "".join(f"{clip.as_uri()}\n" for clip in clips))
     options = AssetOptions(if_model_missing="skip", encoder="libx264")
@@ -103,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--assets", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=0, help="Programme excerpts this long.")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="regie-test", AWS_SECRET_ACCESS_KEY="regie-test-secret")
@@ -112,8 +118,9 @@ def main() -> None:
 
     embedded.prepare(home / "var")  # before Prefect is imported: its home and start-up timeout
     plan_s = plan_time(args.rows, home)
-    wall, stage = overhead(args.assets, home)
+    wall, stage = overhead(args.assets, args.seconds, home)
     result = {"plan_10k_s": plan_s, "rows": args.rows, "assets": args.assets,
+              "asset_seconds": args.seconds or 2,
               "overhead_share": 1 - stage / wall, "wall_s": wall, "stage_s": stage}  # fmt: skip
     table = Table(title="backfill at scale")
     table.add_column("measure")

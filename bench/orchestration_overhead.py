@@ -44,9 +44,9 @@ def excerpts(folder: Path, count: int, seconds: int) -> list[Path]:
     """``count`` different masters cut from the programme (re-encoded, so each starts clean)."""
     clips = []
     for n in range(count):
-        clip = folder / f"excerpt-{n}.mp4"
+        clip, start = folder / f"excerpt-{n}.mp4", n * 17 % max(1, 120 - seconds)
         subprocess.run(
-            ["ffmpeg", "-v", "error", "-y", "-ss", str(n * 17 % 90), "-t", str(seconds),
+            ["ffmpeg", "-v", "error", "-y", "-ss", str(start), "-t", str(seconds),
              "-i", str(PROGRAMME), "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac",
              str(clip)],
             check=True,
