@@ -102,7 +102,7 @@ def process_asset(
         options: How the stages run.
         mode: embedded (every stage here) or distributed (stage groups on their own pools).
         queue: Work queue of the stage groups in distributed mode.
-        report_url: Where to write this run's AssetRun as JSON (set by a distributed parent).
+        report_url: Where to write the AssetRun as JSON once done (distributed parents, backfills).
     """
     settings = Settings()
     wanted = plan_stages(until, stages)
