@@ -32,12 +32,6 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PROGRAMME = ROOT.parent / "shared" / "data" / "programme" / "programme-fr.mp4"
-# The DAG of DESIGN.md: what each stage waits for (publish waits for the whole DAG).
-WAITS_FOR = {
-    "fetch": (), "probe": ("fetch",), "shots": ("probe",), "asr": ("probe",),
-    "subtitles": ("asr", "shots"), "tagging": ("asr", "shots"), "transcode": ("shots",),
-    "publish": ("transcode", "subtitles", "tagging"),
-}  # fmt: skip
 
 
 def excerpts(folder: Path, count: int, seconds: int) -> list[Path]:
@@ -57,8 +51,11 @@ def excerpts(folder: Path, count: int, seconds: int) -> list[Path]:
 
 def critical_path(durations: dict[str, float]) -> float:
     """Longest path through the DAG, counting only the stages that ran."""
+    from flows.process_asset import NEEDS, PUBLISH_WAITS_FOR  # after the embedded set-up
+
+    waits_for = {**NEEDS, "publish": (*NEEDS["publish"], *PUBLISH_WAITS_FOR)}
     finish: dict[str, float] = {}
-    for stage, needs in WAITS_FOR.items():  # dict order is a topological order
+    for stage, needs in waits_for.items():  # dict order is a topological order
         if stage in durations:
             finish[stage] = durations[stage] + max((finish.get(n, 0.0) for n in needs), default=0)
     return max(finish.values())

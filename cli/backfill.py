@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from regie.backfill.catalogue import RowFilter
-from regie.backfill.plan import records_url
+from regie.backfill.plan import recorded_assets, records_url
 from regie.settings import Settings
 
 console = Console(stderr=True)
@@ -75,4 +75,4 @@ def _follow(settings: Settings, key: str, todo: int, thread: threading.Thread) -
 
 
 def _count(storage: Any, url: str) -> int:
-    return sum(1 for _ in storage.iter_objects(url + "/"))
+    return len(recorded_assets(storage, url))

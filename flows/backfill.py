@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 
 from flows.process_asset import AssetOptions, StageName, plan_stages, process_asset
 from regie.backfill.catalogue import RowFilter
-from regie.backfill.plan import BackfillPlan, PlannedAsset, plan_key, records_url
+from regie.backfill.plan import BackfillPlan, PlannedAsset, plan_key, record_url
 from regie.settings import Settings
 from regie.storage import Storage, join_url
 from tasks.backfill import (
@@ -86,7 +86,9 @@ def backfill(
     if dry_run or not plan.todo:
         return result
     table = CatalogueTable(
-        storage, join_url(settings.catalogue_url, f"backfill-{key}.parquet"), _known_lines(plan)
+        storage,
+        join_url(settings.catalogue_url, f"backfill-{key}.parquet"),
+        _known_lines(plan, storage),
     )
     runner = _run_distributed if mode == "distributed" else _run_embedded
     outcomes = runner(plan, stages, options, max_concurrency, settings.work_url, storage, table)
@@ -98,13 +100,11 @@ def backfill(
     return result
 
 
-def _known_lines(plan: BackfillPlan) -> list[dict[str, Any]]:
-    lines = [{"row": a.row.row, "uri": a.row.uri, "asset_id": a.asset_id, "status": "todo"}
-             for a in plan.todo]  # fmt: skip
-    lines += [{"row": a.row.row, "uri": a.row.uri, "asset_id": a.asset_id, "status": "done"}
-              for a in plan.done]  # fmt: skip
-    lines += [{"row": a.row.row, "uri": a.row.uri, "asset_id": a.asset_id, "status": "failed",
-               "error": a.reason} for a in plan.failed]  # fmt: skip
+def _known_lines(plan: BackfillPlan, storage: Storage) -> list[dict[str, Any]]:
+    """Every row's line before anything runs: to do, done, failed before, invalid."""
+    sorted_assets = [("todo", plan.todo), ("done", plan.done), ("failed", plan.failed)]
+    lines = [catalogue_row(asset, status, None, storage, asset.reason)
+             for status, assets in sorted_assets for asset in assets]  # fmt: skip
     lines += [{"row": r.row, "uri": r.uri, "asset_id": f"invalid-row-{r.row}", "status": "invalid",
                "error": r.reason} for r in plan.invalid]  # fmt: skip
     return lines
@@ -201,7 +201,7 @@ def _outcome(future: Future[AssetRun]) -> tuple[AssetRun | None, str | None]:
 
 
 def _done_url(work_url: str, key: str, asset: PlannedAsset) -> str:
-    return join_url(records_url(work_url, key, "done"), f"{asset.asset_id}.json")
+    return record_url(work_url, key, "done", asset.asset_id)
 
 
 def _done_record(storage: Storage, work_url: str, key: str, asset: PlannedAsset) -> AssetRun:

@@ -54,6 +54,8 @@ NEEDS: dict[str, tuple[StageName, ...]] = {
     "subtitles": ("asr", "shots"), "tagging": ("asr", "shots"), "transcode": ("shots",),
     "publish": ("transcode",),
 }  # fmt: skip
+# Publish needs only the package, but waits for the whole DAG: a release is complete or not made.
+PUBLISH_WAITS_FOR: tuple[StageName, ...] = ("subtitles", "tagging")
 PICTURE_STAGES = ("shots", "transcode", "publish")
 SPEECH_STAGES = ("asr", "subtitles", "tagging")
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registries.
@@ -110,11 +112,10 @@ def process_asset(
         run = run_distributed(source_uri, wanted, options, queue, settings)
     else:
         run = run_embedded(source_uri, wanted, options, settings)
-    report_asset(run, settings.storage())
+    storage = settings.storage()
+    report_asset(run, storage)
     if report_url:
-        settings.storage().write_bytes(
-            report_url, run.model_dump_json().encode(), "application/json"
-        )
+        storage.write_bytes(report_url, run.model_dump_json().encode(), "application/json")
     return run
 
 
@@ -180,7 +181,7 @@ def _start(
     if "publish" in todo:
         run["publish"] = publish_task.submit(
             source, media, run["shots"], run["transcode"], context, cdn_target(options, settings),
-            wait_for=[f for f in (run["subtitles"], run["tagging"]) if f],  # the whole DAG first
+            wait_for=[f for f in (run[s] for s in PUBLISH_WAITS_FOR) if f],
         )  # fmt: skip
     return {stage: future for stage, future in run.items() if future is not None}
 

@@ -23,11 +23,12 @@ from regie.backfill.plan import (
     Throughputs,
     locate_sources,
     make_plan,
+    record_url,
     recorded_assets,
     records_url,
 )
 from regie.stage import read_manifest
-from regie.storage import Storage, join_url
+from regie.storage import Storage
 from tasks.summary import AssetRun
 
 TABLE_EVERY_S = 5.0
@@ -58,20 +59,20 @@ def _catalogue_frame(source: str, storage: Storage) -> pd.DataFrame:
 
 
 def _failure(storage: Storage, work_url: str, key: str, asset_id: str) -> str:
-    url = join_url(records_url(work_url, key, "failed"), f"{asset_id}.json")
+    url = record_url(work_url, key, "failed", asset_id)
     return json.loads(storage.read_bytes(url))["error"]
 
 
 def record_failure(
     storage: Storage, work_url: str, key: str, asset: PlannedAsset, error: str
 ) -> None:
-    url = join_url(records_url(work_url, key, "failed"), f"{asset.asset_id}.json")
+    url = record_url(work_url, key, "failed", asset.asset_id)
     record = {"uri": asset.row.uri, "asset_id": asset.asset_id, "error": error}
     storage.write_bytes(url, json.dumps(record).encode(), "application/json")
 
 
 def forget_failure(storage: Storage, work_url: str, key: str, asset: PlannedAsset) -> None:
-    url = join_url(records_url(work_url, key, "failed"), f"{asset.asset_id}.json")
+    url = record_url(work_url, key, "failed", asset.asset_id)
     if storage.find(url):
         storage.delete(url)
 
@@ -111,9 +112,9 @@ class CatalogueTable:
         self.lines = {line["asset_id"]: line for line in lines}
         self.written = 0.0
 
-    def update(self, line: dict[str, Any], force: bool = False) -> None:
+    def update(self, line: dict[str, Any]) -> None:
         self.lines[line["asset_id"]] = line
-        if force or time.monotonic() - self.written > TABLE_EVERY_S:
+        if time.monotonic() - self.written > TABLE_EVERY_S:
             self.write()
 
     def write(self) -> None:

@@ -17,9 +17,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
+import httpx
 import yaml
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import FlowRun
@@ -32,6 +35,7 @@ from tests.servers import Faults, faulty_proxy, free_port, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 L4, CPU = "scw-fr-par-2-l4", "scw-fr-par-1-cpu"
+BRIDGE_SECRET = "bridge-secret-for-tests"
 QUEUE_REGION = "eu-west-3"  # moto's SQS knows AWS regions only
 SPEECH_OFF = {"if_model_missing": "skip", "asr_model": "whisper-absent"}
 
@@ -79,9 +83,8 @@ def prefect_yaml_for_tests(target: Path, watched_prefix: str) -> Path:
 
 @contextmanager
 def running_platform(
-    home: Path, s3_config: Any, s3_endpoint: str, region: str, nvenc_slots: int = 1,
-    extra_env: dict[str, str] | None = None,
-) -> Iterator[Platform]:  # fmt: skip
+    home: Path, s3_config: Any, s3_endpoint: str, region: str, nvenc_slots: int = 1
+) -> Iterator[Platform]:
     s3 = boto3_client(s3_config)
     names = ("archive", "watched", "queued", "work", "origin")  # the first three are watched
     buckets = {name: make_bucket(s3, name, region) for name in names}
@@ -100,7 +103,7 @@ def running_platform(
             "REGIE_CDN_ORIGIN_URL": f"s3://{buckets['origin']}",
             "REGIE_EVENTS_REDIS_URL": f"redis://127.0.0.1:6379/{random.randint(1, 15)}",
             "REGIE_WATCH_BUCKETS": json.dumps([buckets[n] for n in names[:3]]),
-            **(extra_env or {}),
+            "REGIE_BRIDGE_SECRET": BRIDGE_SECRET,
         }  # fmt: skip
         env.pop("PREFECT_HOME", None)
         limit = f"{gpu_limit_name(L4, 'nvenc')}={nvenc_slots}"
@@ -141,3 +144,21 @@ def bridge_process(platform: Platform) -> Iterator[str]:
     command = [str(BIN / "regie"), "bridge", "--port", str(port)]
     with serving(command, port, platform.home / f"bridge-{port}.log", platform.env) as url:
         yield url
+
+
+def notification(platform: Platform, bucket: str, key: str) -> bytes:
+    """What the store sends for this upload: an AWS-style Records[] body with the real ETag."""
+    head = platform.s3.head_object(Bucket=bucket, Key=key)
+    record = {"eventName": "ObjectCreated:Put", "eventTime": datetime.now(UTC).isoformat(),
+              "s3": {"bucket": {"name": bucket},
+                     "object": {"key": quote_plus(key), "size": head["ContentLength"],
+                                "eTag": head["ETag"]}}}  # fmt: skip
+    return json.dumps({"Records": [record]}).encode()
+
+
+def post_notification(bridge: str, body: bytes, timeout_s: float = 5.0) -> dict[str, Any]:
+    """Deliver a notification to the bridge as a store would; its 202 answer."""
+    headers = {"Authorization": f"Bearer {BRIDGE_SECRET}"}
+    answer = httpx.post(f"{bridge}/s3-events", content=body, headers=headers, timeout=timeout_s)
+    assert answer.status_code == 202, answer.text
+    return answer.json()

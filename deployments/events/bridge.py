@@ -58,10 +58,9 @@ def make_bridge(
 def _accept(
     notified: list[ObjectCreated], uploads: UploadFilter, emit: Emit, request: Request
 ) -> JSONResponse:
-    strangers = sorted({u.bucket for u in notified if not uploads.knows_bucket(u.bucket)})
+    wanted, strangers = uploads.split(notified)
     if strangers:
         return _refuse(403, f"bucket(s) not watched: {', '.join(strangers)}", request)
-    wanted = [u for u in notified if uploads.ignores(u) is None]
     try:
         emitted = emit(wanted)
     except TransientError as error:

@@ -42,12 +42,11 @@ def handle(message: dict[str, Any], uploads: UploadFilter, emit: Emit) -> bool:
             "queue: message %s left for the dead-letter queue: %s", message["MessageId"], error
         )
         return False
-    strangers = {u.bucket for u in notified if not uploads.knows_bucket(u.bucket)}
+    wanted, strangers = uploads.split(notified)
     if strangers:
         log.warning(
             "queue: message %s names unwatched bucket(s) %s", message["MessageId"], strangers
         )
-    wanted = [u for u in notified if u.bucket not in strangers and uploads.ignores(u) is None]
     try:
         emitted = emit(wanted)
     except TransientError as error:

@@ -77,7 +77,13 @@ def plan_key(stages: list[str], options: dict[str, Any]) -> str:
 
 
 def records_url(work_url: str, key: str, kind: str) -> str:
+    """The folder of a plan's ``done`` or ``failed`` records."""
     return join_url(work_url, "_backfill", key, kind)
+
+
+def record_url(work_url: str, key: str, kind: str, asset_id: str) -> str:
+    """One asset's ``done`` or ``failed`` record."""
+    return join_url(records_url(work_url, key, kind), f"{asset_id}.json")
 
 
 def locate_sources(storage: Storage, rows: list[CatalogueRow]) -> dict[str, ObjectInfo]:

@@ -78,6 +78,12 @@ class UploadFilter(BaseModel):
     def knows_bucket(self, bucket: str) -> bool:
         return bucket in self.buckets
 
+    def split(self, uploads: list[ObjectCreated]) -> tuple[list[ObjectCreated], list[str]]:
+        """The uploads to process, and the buckets named that are not watched."""
+        strangers = sorted({u.bucket for u in uploads if not self.knows_bucket(u.bucket)})
+        wanted = [u for u in uploads if u.bucket not in strangers and self.ignores(u) is None]
+        return wanted, strangers
+
     def ignores(self, upload: ObjectCreated) -> str | None:
         """Why ``upload`` is not for us, or None when it should be processed."""
         if not upload.key.startswith(self.prefixes):

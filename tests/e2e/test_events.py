@@ -4,7 +4,6 @@ workers, the deployment trigger of prefect.yaml, and moto S3/SQS."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import threading
 import time
@@ -12,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
-import httpx
 import pytest
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
@@ -26,13 +24,14 @@ from tests.platform import (
     QUEUE_REGION,
     Platform,
     bridge_process,
+    notification,
+    post_notification,
     running_platform,
     wait_final,
 )
 from tests.prefect_server import BIN
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
-SECRET = "bridge-secret-for-tests"
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +39,7 @@ def platform(
     tmp_path_factory: pytest.TempPathFactory, s3_config: S3Config, s3_endpoint: str
 ) -> Iterator[Platform]:
     home = tmp_path_factory.mktemp("events")
-    extra = {"REGIE_BRIDGE_SECRET": SECRET}
-    with running_platform(home, s3_config, s3_endpoint, REGION, extra_env=extra) as running:
+    with running_platform(home, s3_config, s3_endpoint, REGION) as running:
         yield running
 
 
@@ -49,23 +47,6 @@ def platform(
 def bridge(platform: Platform) -> Iterator[str]:
     with bridge_process(platform) as url:
         yield url
-
-
-def _notification(platform: Platform, bucket: str, key: str) -> bytes:
-    """What the store sends for this upload: an AWS-style Records[] body with the real ETag."""
-    head = platform.s3.head_object(Bucket=bucket, Key=key)
-    record = {"eventName": "ObjectCreated:Put", "eventTime": "2026-11-26T19:00:00Z",
-              "s3": {"bucket": {"name": bucket},
-                     "object": {"key": key.replace(" ", "+"), "size": head["ContentLength"],
-                                "eTag": head["ETag"]}}}  # fmt: skip
-    return json.dumps({"Records": [record]}).encode()
-
-
-def _post(bridge: str, body: bytes) -> dict:
-    headers = {"Authorization": f"Bearer {SECRET}"}
-    answer = httpx.post(f"{bridge}/s3-events", content=body, headers=headers)
-    assert answer.status_code == 202, answer.text
-    return answer.json()
 
 
 def _runs_for(client: SyncPrefectClient, uri: str, settle_s: float = 0) -> list[FlowRun]:
@@ -96,7 +77,7 @@ def test_webhook_upload_is_processed_and_published(
 ) -> None:
     key = "masters/web hook.mp4"
     uri = platform.upload(media.good_clip(tmp_path / "a.mp4", seconds=2), key)
-    assert _post(bridge, _notification(platform, platform.archive, key))["emitted"] == 1
+    assert post_notification(bridge, notification(platform, platform.archive, key))["emitted"] == 1
     with get_client(sync_client=True) as client:
         run = _await_run(client, uri)
     assert run.state.is_completed(), run.state.message
@@ -108,8 +89,8 @@ def test_the_same_notification_five_times_at_once_makes_one_run(
 ) -> None:
     key = "masters/cinq-fois.mp4"
     uri = platform.upload(media.good_clip(tmp_path / "b.mp4", seconds=2), key)
-    body, answers = _notification(platform, platform.archive, key), []
-    threads = [threading.Thread(target=lambda: answers.append(_post(bridge, body)))
+    body, answers = notification(platform, platform.archive, key), []
+    threads = [threading.Thread(target=lambda: answers.append(post_notification(bridge, body)))
                for _ in range(5)]  # fmt: skip
     for thread in threads:
         thread.start()

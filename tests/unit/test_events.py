@@ -88,6 +88,12 @@ def test_filter_keeps_media_under_the_prefixes_and_says_why_not() -> None:
     assert uploads.ignores(_upload("masters/jt.pdf")) == "not a media extension"
     assert uploads.ignores(_upload("masters/jt.mxf", size=1)) == "smaller than 2 bytes"
     assert not uploads.knows_bucket("someone-elses-bucket")
+    stranger = ObjectCreated(bucket="someone-elses-bucket", key="masters/x.mxf", etag="e",
+                             size=10, time=WHEN)  # type: ignore[arg-type]  # fmt: skip
+    wanted, strangers = uploads.split(
+        [_upload("masters/a.mxf"), _upload("proxies/b.mxf"), stranger]
+    )
+    assert [u.key for u in wanted] == ["masters/a.mxf"] and strangers == ["someone-elses-bucket"]
 
 
 def test_one_upload_has_one_identity_and_event_id() -> None:
