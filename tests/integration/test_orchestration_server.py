@@ -154,7 +154,9 @@ def test_store_outage_is_retried_by_the_task_and_the_run_completes(
     assert "TransientError(" in logs and "reduce your request rate" in logs, logs
     assert finished.state.is_completed(), finished.state.message
     assert platform.faults.dropped == 2 and platform.faults.throttled >= 5
-    assert fetch.run_count == 2  # the retry is on record, as the UI shows it
+    # The retry is on record, as the UI shows it. At least 2, not exactly: the store comes back
+    # when this test sees AwaitingRetry, and a busy machine can let a second attempt start first.
+    assert fetch.run_count >= 2
 
 
 def _await_task_state(
