@@ -13,27 +13,30 @@ TORCH_SPEC ?= torch==2.13.0
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test test-fast lint bench clean ffmpeg constraints
+# Debian's Apertium, French -> Spanish -> English: the tagging classifier reads French through it
+APERTIUM_PACKAGES := apertium apertium-fr-es apertium-eng-spa
+
+.PHONY: demo test test-fast lint bench clean ffmpeg apertium constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
-demo: ffmpeg $(VENV)/.installed-speech $(DEMO_CLIP)
+demo: ffmpeg apertium $(VENV)/.installed-speech $(DEMO_CLIP)
 	@$(BIN)/regie models list | grep -q '"whisper-tiny"' || $(BIN)/regie models import-whisper tiny \
 		|| echo "demo: no Whisper model in the store; asr, subtitles and tagging will be skipped"
 	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model whisper-tiny
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
-test: ffmpeg $(VENV)/.installed-dev
+test: ffmpeg apertium $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 ## test-fast: everything but the end-to-end tests
-test-fast: ffmpeg $(VENV)/.installed-dev
+test-fast: ffmpeg apertium $(VENV)/.installed-dev
 	$(BIN)/pytest -m "not slow"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: ffmpeg $(VENV)/.installed-dev
+bench: ffmpeg apertium $(VENV)/.installed-dev
 	$(BIN)/python bench/fetch_memory.py
 	$(BIN)/python bench/shots_eval.py --backend fast --json bench/results/shots_eval_fast.json
 	$(BIN)/python bench/shots_eval.py --backend transnetv2 --json bench/results/shots_eval_transnetv2.json
@@ -51,6 +54,13 @@ ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
 		echo "ffmpeg not found: installing it with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
+
+apertium:
+	@modes="$$(apertium -l 2>/dev/null)"; \
+	grep -Eq '^\s*fr-es$$' <<<"$$modes" && grep -Eq '^\s*spa-eng$$' <<<"$$modes" || { \
+		echo "Apertium fr-es/spa-eng not found: installing $(APERTIUM_PACKAGES) with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APERTIUM_PACKAGES); }
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -172,16 +172,23 @@ def tagging_train_command(
         Path, typer.Option(help="Labelled development data (SIB-200 layout and mapping).")
     ] = Path("../shared/data/topics"),
     name: Annotated[str, typer.Option(help="Model name in the store.")] = "iptc-classifier",
+    encoder: Annotated[
+        str | None,
+        typer.Option(help="sentence-transformers model in the store (default: all-MiniLM-L6-v2)."),
+    ] = None,
 ) -> None:
     """Train the classifier tagger on the vocabulary and the labelled data, into the store."""
     from regie.tagging.training import train_into_store, training_sets
     from regie.tagging.vocabulary import load_vocabulary
 
     data = training_sets(topics)
-    missing = [str(p) for sets in data.values() for p, _ in sets if not p.is_file()]
+    missing = [str(p) for p in data.files() if not p.is_file()]
     if missing:
         _fail(f"labelled data not found: {', '.join(missing)}", BAD_INPUT)
-    entry = train_into_store(Settings().model_store(), name, load_vocabulary(), data)
+    try:
+        entry = train_into_store(Settings().model_store(), name, load_vocabulary(), data, encoder)
+    except MediaError as error:
+        _fail(error.message, BAD_INPUT)
     typer.echo(f"trained {entry.name} (digest {entry.digest})")
 
 

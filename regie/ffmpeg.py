@@ -26,13 +26,16 @@ class ToolResult:
     stderr: str
 
 
-def run_tool(argv: list[str], asset: str, timeout_s: float | None = None) -> ToolResult:
+def run_tool(
+    argv: list[str], asset: str, timeout_s: float | None = None, stdin: bytes | None = None
+) -> ToolResult:
     """Run ``argv`` and return its output, or raise with the command and stderr tail.
 
     Args:
         argv: Full command line, program first.
         asset: Asset the command works on, for error messages.
         timeout_s: Kill the tool after this many seconds.
+        stdin: Bytes fed to the tool's standard input.
 
     Raises:
         ToolError: The tool exited non-zero or timed out.
@@ -41,7 +44,9 @@ def run_tool(argv: list[str], asset: str, timeout_s: float | None = None) -> Too
     require_tool(argv[0])
     log.debug("running %s", " ".join(argv))
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout_s, check=False)
+        done = subprocess.run(
+            argv, input=stdin, capture_output=True, timeout=timeout_s, check=False
+        )
     except subprocess.TimeoutExpired as expired:
         raise ToolError(asset, argv, f"timed out after {timeout_s} s") from expired
     stderr = done.stderr.decode("utf-8", errors="replace")

@@ -18,10 +18,12 @@ from regie.artefacts import SegmentTags, ShotList, TagSet, TopicTag, Transcript
 from regie.asr.stage import load_document
 from regie.models import ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+from regie.tagging.encoder import encoder_identity
 from regie.tagging.keywords import keywords
 from regie.tagging.segments import TopicalSegment, topical_segments
 from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.text import SUPPORTED
+from regie.tagging.translation import find_translator
 from regie.tagging.vocabulary import Vocabulary, load_vocabulary
 
 TAGGING = Stage("tagging", "1", TagSet)
@@ -64,6 +66,8 @@ def tag_transcript(
     inputs = {
         "asr": transcript.manifest.key,
         "classifier": _model_identity(models, opts.classifier),
+        "encoder": encoder_identity(models, opts.embedder),
+        "translation": _translation_identity(),
     }
     if shots is not None:
         inputs["shots"] = shots.manifest.key
@@ -141,6 +145,11 @@ def _empty(transcript: Transcript, language: str | None, tagger: str, reason: st
 
 def _model_identity(models: ModelStore, name: str) -> str:
     return f"{name}@{models.entry(name).digest}" if models.has(name) else f"{name}@absent"
+
+
+def _translation_identity() -> str:
+    translator = find_translator("fr", "en")
+    return translator.identity if translator else "absent"
 
 
 def _publish(tagset: TagSet, run: StageRun) -> TagSet:

