@@ -65,11 +65,19 @@ def run_command(
     if_model_missing: Annotated[
         str, typer.Option(help="skip: run the other stages when the model is not in the store.")
     ] = "skip",
+    tagging_model: Annotated[
+        str | None,
+        typer.Option(help="transformers NLI or IPTC classification model joining the tagger."),
+    ] = None,
+    entity_model: Annotated[
+        str | None, typer.Option(help="transformers NER model: named entities per segment.")
+    ] = None,
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
     embedded.prepare(settings.home)
     from flows.process_asset import STAGES, AssetOptions, ShotDetectorName, process_asset
+    from regie.tagging.stage import TaggingOptions
     from regie.transcode.encoders import EncoderPreference
 
     if until not in STAGES:
@@ -84,6 +92,7 @@ def run_command(
         options = AssetOptions(
             shot_detector=shot_detector, encoder=encoder, asr_model=asr_model,  # type: ignore[arg-type]
             language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
+            tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
         )  # fmt: skip
         result = process_asset(uri, until, options=options)  # type: ignore[arg-type]
     except MediaError as error:

@@ -79,6 +79,9 @@ class AssetOptions(BaseModel):
         "fail", description="skip: run the other stages when the Whisper model is not in the store."
     )
     cdn_block: str | None = Field(None, description="Saved CDN target block; None: settings.")
+    tagging: TaggingOptions = Field(
+        default_factory=TaggingOptions, description="IPTC tagging: the tagger and its store models."
+    )
 
 
 @flow(
@@ -171,7 +174,7 @@ def _start(
         )
     if "tagging" in todo:
         run["tagging"] = tagging_task.submit(
-            run["asr"], run["shots"], context, models, TaggingOptions()
+            run["asr"], run["shots"], context, models, options.tagging
         )
     if "transcode" in todo:
         ladder_options = TranscodeOptions(encoder=options.encoder)

@@ -277,8 +277,19 @@ class TopicTag(BaseModel):
     ranges: list[tuple[float, float]] = Field(description="Where it applies, in seconds.")
 
 
+class NamedEntity(BaseModel):
+    """A person, organisation, place... named in the programme, with where."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="As said in the transcript.")
+    kind: str = Field(description="The NER model's entity group, e.g. PER, ORG, LOC, MISC.")
+    score: float
+    ranges: list[tuple[float, float]] = Field(description="Segments it occurs in, in seconds.")
+
+
 class SegmentTags(BaseModel):
-    """Topics and keywords of one topical segment of the programme."""
+    """Topics, keywords and named entities of one topical segment of the programme."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -286,6 +297,7 @@ class SegmentTags(BaseModel):
     end: float
     topics: list[TopicTag]
     keywords: list[str]
+    entities: list[NamedEntity] = Field(default_factory=list, description="With a NER model.")
 
 
 class TagSet(Artefact):
@@ -296,6 +308,7 @@ class TagSet(Artefact):
     tagger: str
     topics: list[TopicTag] = Field(description="Programme-level topics, best first.")
     segments: list[SegmentTags]
+    entities: list[NamedEntity] = Field(default_factory=list, description="Programme-level.")
     json_uri: str | None = None
     ebucore_uri: str | None = Field(None, description="EBUCore-style sidecar (dc:subject).")
     reason: str | None = Field(None, description="Why the tag set is empty, when it is.")

@@ -17,6 +17,7 @@ import numpy as np
 
 from regie.errors import PermanentError
 from regie.models import ModelStore
+from regie.tagging.text import word_chunks
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -56,10 +57,9 @@ def embed_documents(model: SentenceTransformer, texts: list[str]) -> np.ndarray:
     """One unit vector per text: the mean of its chunks' embeddings."""
     chunks, owners = [], []
     for index, text in enumerate(texts):
-        words = text.split() or [""]
-        for start in range(0, len(words), CHUNK_WORDS):
-            chunks.append(" ".join(words[start : start + CHUNK_WORDS]))
-            owners.append(index)
+        pieces = word_chunks(text, CHUNK_WORDS) or [""]
+        chunks += pieces
+        owners += [index] * len(pieces)
     embedded = model.encode(chunks, normalize_embeddings=True, batch_size=32)
     sums = np.zeros((len(texts), embedded.shape[1]), dtype=np.float32)
     np.add.at(sums, np.asarray(owners), embedded)

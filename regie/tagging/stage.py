@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from regie.artefacts import SegmentTags, ShotList, TagSet, TopicTag, Transcript
+from regie.artefacts import NamedEntity, SegmentTags, ShotList, TagSet, TopicTag, Transcript
 from regie.asr.stage import load_document
 from regie.models import ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.tagging.encoder import encoder_identity
+from regie.tagging.entities import EntityRecogniser, programme_entities
 from regie.tagging.keywords import keywords
 from regie.tagging.segments import TopicalSegment, topical_segments
 from regie.tagging.taggers import TaggerContext, load_tagger
@@ -33,9 +34,17 @@ MIN_WORDS = 20
 class TaggingOptions(StageOptions):
     """Which tagger, and how sure it must be."""
 
-    tagger: str = Field("ensemble", description="ensemble, classifier, lexical or embedding.")
+    tagger: str = Field(
+        "ensemble", description="ensemble, classifier, lexical, embedding or transformer."
+    )
     classifier: str = Field("iptc-classifier", description="Classifier model in the store.")
     embedder: str | None = Field(None, description="sentence-transformers model in the store.")
+    transformer: str | None = Field(
+        None, description="transformers NLI or IPTC classification model in the store."
+    )
+    entity_model: str | None = Field(
+        None, description="transformers token-classification (NER) model in the store."
+    )
     min_score: float = Field(0.3, description="Least score for a topic to be given.")
     max_topics: int = 3
 
@@ -59,7 +68,9 @@ def tag_transcript(
         if reason:
             return _empty(artefact, language, opts.tagger, reason)
         pieces = topical_segments(document.segments, cuts)
-        tagger_context = TaggerContext(load_vocabulary(), models, opts.embedder, opts.classifier)
+        tagger_context = TaggerContext(
+            load_vocabulary(), models, opts.embedder, opts.classifier, opts.transformer
+        )
         tagset = tag_segments(pieces, language, tagger_context, opts, artefact.asset_id)
         return _publish(tagset, run)
 
@@ -68,6 +79,10 @@ def tag_transcript(
         "classifier": _model_identity(models, opts.classifier),
         "encoder": encoder_identity(models, opts.embedder),
         "translation": _translation_identity(),
+    } | {
+        field: _model_identity(models, name)
+        for field, name in (("transformer", opts.transformer), ("entities", opts.entity_model))
+        if name is not None
     }
     if shots is not None:
         inputs["shots"] = shots.manifest.key
@@ -81,15 +96,17 @@ def tag_segments(
     options: TaggingOptions,
     asset_id: str,
 ) -> TagSet:
-    """Topics and keywords for each segment, and the programme's topics from all of them."""
+    """Topics, keywords and named entities (with a NER model) for each segment, and the
+    programme's topics and entities from all of them."""
     tagger = load_tagger(options.tagger, context)
     scores = tagger.top_scores([p.text for p in pieces], language)
     words = keywords([p.text for p in pieces], language)
+    found = _entities(pieces, context.models, options.entity_model)
     vocabulary = context.vocabulary
     segments = [
-        SegmentTags(start=p.start, end=p.end, keywords=kw,
+        SegmentTags(start=p.start, end=p.end, keywords=kw, entities=named,
                     topics=_chosen(vocabulary, row, [(p.start, p.end)], options, tagger.name))
-        for p, row, kw in zip(pieces, scores, words, strict=True)
+        for p, row, kw, named in zip(pieces, scores, words, found, strict=True)
     ]  # fmt: skip
     lengths = np.array([max(p.end - p.start, 0.1) for p in pieces])
     overall = (scores * lengths[:, None]).sum(axis=0) / lengths.sum()
@@ -98,7 +115,16 @@ def tag_segments(
         for tag in _chosen(vocabulary, overall, [], options, tagger.name)
     ]
     return TagSet(asset_id=asset_id, language=language, tagger=tagger.name, topics=topics,
-                  segments=segments)  # fmt: skip
+                  segments=segments, entities=programme_entities(found))  # fmt: skip
+
+
+def _entities(
+    pieces: list[TopicalSegment], models: ModelStore | None, name: str | None
+) -> list[list[NamedEntity]]:
+    if name is None or models is None:
+        return [[] for _ in pieces]
+    recogniser = EntityRecogniser(models, name)
+    return [recogniser.find(p.text, (p.start, p.end)) for p in pieces]
 
 
 def _chosen(

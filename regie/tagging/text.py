@@ -14,6 +14,12 @@ APOSTROPHE = "\u2019"  # French typography's apostrophe
 TOKEN = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 
+def word_chunks(text: str, size: int) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` words (models read a bounded length)."""
+    words = text.split()
+    return [" ".join(words[start : start + size]) for start in range(0, len(words), size)]
+
+
 @cache
 def stop_words(language: str) -> frozenset[str]:
     return frozenset(get_stop_words(language))

@@ -16,6 +16,7 @@ TAGGERS: dict[str, tuple[str, str]] = {
     "lexical": ("regie.tagging.taggers.lexical", "LexicalTagger"),
     "embedding": ("regie.tagging.taggers.embedding", "EmbeddingTagger"),
     "classifier": ("regie.tagging.taggers.classifier", "ClassifierTagger"),
+    "transformer": ("regie.tagging.taggers.transformer", "TransformerTagger"),
     "ensemble": ("regie.tagging.taggers.ensemble", "EnsembleTagger"),
 }
 
@@ -28,6 +29,7 @@ class TaggerContext:
     models: ModelStore | None = None
     embedder: str | None = None  # a store model; None: the packaged all-MiniLM-L6-v2
     classifier: str = "iptc-classifier"
+    transformer: str | None = None  # a store NLI or IPTC sequence-classification model
 
 
 class Tagger(Protocol):

@@ -5,7 +5,8 @@ the classifier alone scored 0.768 (fr) and 0.828 (en); the lexical tagger at a s
 it (0.758, 0.828) and the packaged English embedder, zero-shot, only lowered it, so the embedder
 joins only when a store model is named (a multilingual one). Members missing their library or
 model are left out with a warning rather than failing the asset: the lexical tagger always loads,
-so the ensemble answers.
+so the ensemble answers. A transformers NLI or IPTC classification model from the store joins
+at weight 1 when it is named: none exists here to choose its weight on.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from regie.tagging.taggers.base import Tagger, TaggerContext, load_tagger, norma
 
 log = logging.getLogger("regie.tagging")
 MEMBERS = {"classifier": 4.0, "lexical": 0.5}
-EMBEDDER_WEIGHT = 1.0
+STORE_MEMBER_WEIGHT = 1.0  # the zero-shot embedder or a transformers model, when one is named
 
 
 class EnsembleTagger:
@@ -27,7 +28,8 @@ class EnsembleTagger:
 
     def __init__(self, context: TaggerContext) -> None:
         self.members: list[tuple[Tagger, float]] = []
-        members = MEMBERS | ({"embedding": EMBEDDER_WEIGHT} if context.embedder else {})
+        named = {"embedding": context.embedder, "transformer": context.transformer}
+        members = MEMBERS | {name: STORE_MEMBER_WEIGHT for name, model in named.items() if model}
         for name, weight in members.items():
             try:
                 self.members.append((load_tagger(name, context), weight))
