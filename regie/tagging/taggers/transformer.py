@@ -31,22 +31,21 @@ class TransformerTagger:
         if context.transformer is None or context.models is None:
             raise PermanentError("transformer", "no transformers model named in the store")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from transformers import pipeline
+        from transformers import AutoConfig, pipeline
 
         self.vocabulary = context.vocabulary
         self.tops = [top.qcode for top in context.vocabulary.tops]
         path = str(context.models.resolve(context.transformer).path)
-        probe = pipeline("text-classification", model=path, device=-1)
-        labels = {str(label) for label in probe.model.config.id2label.values()}
+        labels = {str(label) for label in AutoConfig.from_pretrained(path).id2label.values()}
         if {label.lower() for label in labels} >= NLI_LABELS:
             self.kind = "nli"
-            self.pipeline = pipeline("zero-shot-classification", model=path, device=-1)
         elif all(label in context.vocabulary.by_qcode for label in labels):
             self.kind = "iptc"
-            self.pipeline = probe
         else:
             raise PermanentError(context.transformer, "labels are neither NLI nor IPTC qcodes",
                                  f"labels: {', '.join(sorted(labels)[:5])}")  # fmt: skip
+        task = "zero-shot-classification" if self.kind == "nli" else "text-classification"
+        self.pipeline = pipeline(task, model=path, device=-1)
 
     def top_scores(self, texts: list[str], language: str) -> np.ndarray:
         if self.kind == "nli":
