@@ -41,7 +41,7 @@ from regie.transcode.command import LadderJob, build_ladder_argv  # noqa: E402
 from regie.transcode.encoders import select_encoder  # noqa: E402
 from regie.transcode.keyframes import force_key_frames_arg, keyframe_times  # noqa: E402
 from regie.transcode.ladder import DEFAULT_LADDER, plan_renditions  # noqa: E402
-from regie.transcode.loudness import LoudnessTarget, measure_loudness, normalise_options  # noqa: E402
+from regie.transcode.loudness import LoudnessTarget, measure_loudness, normalise_filter  # noqa: E402
 from regie.transcode.validate import mean_ssim, ssim_argv  # noqa: E402
 
 CLIPS = ["programme/programme-fr.mp4", "video/testvideo.mp4", "video/bigbuckbunny.mp4"]
@@ -56,7 +56,7 @@ def ladder(reel: Path, renditions: list[Rendition], keyframes: list[Fraction], o
     measured = measure_loudness(reel, target, "bench")
     job = LadderJob(
         source=reel, output_dir=out, renditions=renditions, keyframes=keyframes,
-        encoder=select_encoder("libx264", "veryfast"), loudnorm=normalise_options(measured, target),
+        encoder=select_encoder("libx264", "veryfast"), gain=normalise_filter(measured, target),
         sprites=None,
     )  # fmt: skip
     out.mkdir(parents=True)

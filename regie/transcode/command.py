@@ -21,6 +21,7 @@ from regie.artefacts import Rendition
 from regie.timing import format_fraction
 from regie.transcode.encoders import EncoderSettings, video_codec_options
 from regie.transcode.keyframes import force_key_frames_arg
+from regie.transcode.loudness import GainFilter
 
 MANIFEST_MPD = "manifest.mpd"
 MASTER_M3U8 = "master.m3u8"
@@ -52,7 +53,7 @@ class LadderJob(BaseModel):
     keyframes: list[Fraction]
     encoder: EncoderSettings
     audio: bool = True
-    loudnorm: dict[str, str] | None = None
+    gain: GainFilter | None = None  # None for digital silence, which has no loudness
     audio_bitrate_kbps: int = 128
     segment_s: int = 6
     sprites: SpriteSpec | None = None
@@ -69,8 +70,8 @@ def build_ladder_argv(job: LadderJob) -> list[str]:
         options[f"force_key_frames:v:{index}"] = force_key_frames_arg(job.keyframes)
     if job.audio:
         audio = source.audio
-        if job.loudnorm is not None:  # None for digital silence, which has no loudness
-            audio = audio.filter("loudnorm", **job.loudnorm)
+        if job.gain is not None:
+            audio = audio.filter(job.gain.name, **job.gain.options)
         # loudnorm may work at 192 kHz: resample back to broadcast 48 kHz after it
         streams.append(audio.filter("aresample", 48000))
         options |= {"c:a": "aac", "b:a": f"{job.audio_bitrate_kbps}k", "ac": 2, "ar": 48000}

@@ -41,7 +41,12 @@ from regie.transcode.command import (
 from regie.transcode.encoders import EncoderPreference, EncoderSettings, select_encoder
 from regie.transcode.keyframes import keyframe_times
 from regie.transcode.ladder import DEFAULT_LADDER, Rung, plan_renditions
-from regie.transcode.loudness import LoudnessTarget, measure_loudness, normalise_options
+from regie.transcode.loudness import (
+    GainFilter,
+    LoudnessTarget,
+    measure_loudness,
+    normalise_filter,
+)
 from regie.transcode.playlists import finish_playlists
 from regie.transcode.thumbnails import poster_time, thumbnails_vtt
 
@@ -127,7 +132,7 @@ def _encode(
     job = LadderJob(
         source=path, output_dir=run.scratch / "package", renditions=renditions,
         keyframes=keyframes, encoder=encoder, audio=bool(media.audio),
-        loudnorm=_loudnorm(loudness_in, opts.loudness), audio_bitrate_kbps=opts.audio_bitrate_kbps,
+        gain=_gain(loudness_in, opts.loudness), audio_bitrate_kbps=opts.audio_bitrate_kbps,
         segment_s=opts.segment_s, sprites=opts.sprites,
     )  # fmt: skip
     (job.output_dir / "thumbnails").mkdir(parents=True)
@@ -144,10 +149,10 @@ def _encode(
     return _store_outputs(run, job, report, duration, extras, asset)
 
 
-def _loudnorm(measured: LoudnessMeasure | None, target: LoudnessTarget) -> dict[str, str] | None:
+def _gain(measured: LoudnessMeasure | None, target: LoudnessTarget) -> GainFilter | None:
     if measured is None or measured.integrated_lufs <= SILENCE_LUFS:
         return None
-    return normalise_options(measured, target)
+    return normalise_filter(measured, target)
 
 
 def _validate(
@@ -175,7 +180,7 @@ def _check_loudness(
         return None
     audio_playlist = job.output_dir / f"media_{len(job.renditions)}.m3u8"
     out = measure_loudness(audio_playlist, target, asset)
-    if job.loudnorm is not None and abs(out.integrated_lufs - target.integrated_lufs) > (
+    if job.gain is not None and abs(out.integrated_lufs - target.integrated_lufs) > (
         target.tolerance_lu
     ):
         raise PermanentError(

@@ -41,6 +41,26 @@ def two_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return media.cut_clip_with_quiet_tone(tmp_path_factory.mktemp("media") / "two-shots.mp4")
 
 
+def test_a_wide_loudness_range_lands_on_r128_without_the_compressor(
+    shared_data: Path, local_context: StageContext, tmp_path: Path
+) -> None:
+    """A minute of the programme's speech measuring 22.6 LU of range: loudnorm could not stay
+    linear (its LRA target stops at 20) and its dynamic mode gave -21.89 LUFS, out of R128."""
+    clip = tmp_path / "wide-range.mp4"
+    media.ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-ss", "59", "-t", "60",
+        "-i", str(shared_data / "programme" / "programme-fr.mp4"), "-map", "0:v", "-map", "1:a",
+        "-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", str(clip),
+    )  # fmt: skip
+    options = TranscodeOptions(ladder=SMALL_LADDER, ssim_step=0)
+    ladder = _run(clip, local_context, options, with_shots=False).artefact
+    assert ladder.loudness_in is not None and ladder.loudness_in.range_lu > 20
+    assert ladder.loudness_out is not None
+    assert abs(ladder.loudness_out.integrated_lufs + 23) <= 0.2  # a plain gain is exact
+    assert ladder.loudness_out.range_lu == pytest.approx(ladder.loudness_in.range_lu, abs=0.5)
+
+
 def test_ladder_is_aligned_on_the_cut_loud_enough_and_packaged_twice(
     two_shots: Path, local_context: StageContext
 ) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from regie.artefacts import Rendition
 from regie.transcode.command import LadderJob, SpriteSpec, build_ladder_argv
 from regie.transcode.encoders import EncoderSettings, encoder_complaint, video_codec_options
+from regie.transcode.loudness import GainFilter
 
 HD = Rendition(name="720p", width=1280, height=720, frame_rate=25, bitrate_kbps=3000,
                maxrate_kbps=3300, bufsize_kbps=6000)  # fmt: skip
@@ -20,7 +21,7 @@ def job(**changes: object) -> LadderJob:
     base = LadderJob(
         source=Path("/m/master.mxf"), output_dir=Path("/s/pkg"), renditions=[HD, LOW],
         keyframes=[Fraction(0), Fraction(2), Fraction(83, 25)], encoder=X264,
-        loudnorm={"I": "-23.0", "linear": "true"}, sprites=SpriteSpec(),
+        gain=GainFilter(name="volume", options={"volume": "4.99dB"}), sprites=SpriteSpec(),
     )  # fmt: skip
     return base.model_copy(update=changes)
 
@@ -34,7 +35,7 @@ def test_one_process_decodes_once_and_scales_in_cascade() -> None:
         "[s2]split=2[s3][s4];[s3]format=yuv420p[s5];"
         "[s4]fps=12.5[s6];[s6]scale=640:360:flags=bicubic[s7];"  # the 360p is scaled from 720p
         "[s7]split=2[s8][s9];[s8]format=yuv420p[s10];"
-        "[0:a]loudnorm=I=-23.0:linear=true[s11];[s11]aresample=48000[s12];"
+        "[0:a]volume=volume=4.99dB[s11];[s11]aresample=48000[s12];"
         "[s9]fps=1/5[s13];[s13]scale=160:90[s14];[s14]tile=5x5[s15]"
     )
     assert argv.count("-i") == 1
@@ -74,8 +75,8 @@ def test_silent_or_mute_masters() -> None:
     mute = build_ladder_argv(job(audio=False, sprites=None))
     assert "[0:a]" not in mute[10] and "-c:a" not in mute
     assert mute[mute.index("-adaptation_sets") + 1] == "id=0,streams=v"
-    silent = build_ladder_argv(job(loudnorm=None, sprites=None))
-    assert "[0:a]aresample=48000" in silent[10] and "loudnorm" not in silent[10]
+    silent = build_ladder_argv(job(gain=None, sprites=None))
+    assert "[0:a]aresample=48000" in silent[10] and "volume" not in silent[10]
 
 
 def test_nvenc_options_keep_the_same_contract() -> None:

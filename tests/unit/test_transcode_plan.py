@@ -10,7 +10,13 @@ from regie.artefacts import LoudnessMeasure, Shot, ShotList, VideoStream
 from regie.transcode.command import SpriteSpec
 from regie.transcode.keyframes import force_key_frames_arg, keyframe_times
 from regie.transcode.ladder import DEFAULT_LADDER, Rung, output_frame_rate, plan_renditions
-from regie.transcode.loudness import LoudnessTarget, normalise_options, parse_measurement
+from regie.transcode.loudness import (
+    GainFilter,
+    LoudnessTarget,
+    normalise_filter,
+    normalise_options,
+    parse_measurement,
+)
 from regie.transcode.thumbnails import poster_time, sheets_needed, thumbnails_vtt
 
 
@@ -136,6 +142,21 @@ def test_loudness_measurement_parsed_and_second_pass_is_linear_r128() -> None:
     assert options["I"] == "-23.0" and options["TP"] == "-1.0" and options["linear"] == "true"
     assert options["LRA"] == "19.1"  # raised to the measured range so loudnorm stays linear
     assert options["measured_I"] == "-27.61" and options["offset"] == "0.02"
+
+
+def test_second_pass_is_a_plain_gain_when_the_true_peak_allows_it() -> None:
+    """Whatever the loudness range: loudnorm's linear mode needs an LRA target of at least the
+    measured range, and ffmpeg takes at most 20 LU (measured: a 60 s excerpt, 22.6 LU)."""
+    wide = LoudnessMeasure(integrated_lufs=-27.99, true_peak_dbtp=-11.73, range_lu=22.6,
+                           threshold_lufs=-40.0, target_offset_lu=0.1)  # fmt: skip
+    assert normalise_filter(wide, LoudnessTarget()) == GainFilter(
+        name="volume", options={"volume": "4.99dB"}
+    )
+    quiet_peak = wide.model_copy(update={"true_peak_dbtp": -6.0})  # would reach -1.01 dBTP
+    assert normalise_filter(quiet_peak, LoudnessTarget()).name == "volume"
+    peaky = wide.model_copy(update={"true_peak_dbtp": -5.9})  # would reach -0.91 dBTP: limit
+    limited = normalise_filter(peaky, LoudnessTarget())
+    assert limited.name == "loudnorm" and limited.options["measured_TP"] == "-5.9"
 
 
 def test_custom_rung_preset_is_carried_to_the_rendition() -> None:
