@@ -144,8 +144,8 @@ def test_french_reaches_the_english_head_translated(
     texts = sport + health
     assert classifier.heads("fr") == ["tfidf", "english-embeddings"]
     english = find_translator("fr", "en").translate(texts)
-    tfidf = classifier._spread(classifier.pipelines["fr"], texts)
-    translated = classifier._spread(classifier.english_head,
+    tfidf = classifier.spread(classifier.pipelines["fr"], texts)
+    translated = classifier.spread(classifier.english_head,
                                     embed_documents(classifier.encoder, english))  # fmt: skip
     scores = classifier.top_scores(texts, "fr")
     assert np.allclose(scores, (tfidf + translated) / 2)
@@ -164,7 +164,7 @@ def test_without_apertium_french_has_the_tfidf_head_only(
     assert classifier.heads("fr") == ["tfidf"]
     assert classifier.heads("en") == ["tfidf", "english-embeddings"]
     assert "no fr->en translator (apt-get install apertium" in caplog.text
-    assert np.allclose(scores, classifier._spread(classifier.pipelines["fr"], texts))
+    assert np.allclose(scores, classifier.spread(classifier.pipelines["fr"], texts))
 
 
 def test_an_encoder_other_than_the_trained_one_leaves_the_english_head_out(

@@ -48,15 +48,15 @@ class ClassifierTagger:
         return ["tfidf"] + (["english-embeddings"] if self.encoder and reaches_english else [])
 
     def top_scores(self, texts: list[str], language: str) -> np.ndarray:
-        scores = [self._spread(self.pipelines[language], texts)]
+        scores = [self.spread(self.pipelines[language], texts)]
         if "english-embeddings" in self.heads(language):
             translator = self._translator(language)
             english = translator.translate(texts) if translator else texts
             embedded = embed_documents(self.encoder, english)
-            scores.append(self._spread(self.english_head, embedded))
+            scores.append(self.spread(self.english_head, embedded))
         return np.mean(scores, axis=0)
 
-    def _spread(self, model: BaseEstimator, features: object) -> np.ndarray:
+    def spread(self, model: BaseEstimator, features: object) -> np.ndarray:
         """The model's probabilities, one column per top-level topic (zero where it has none)."""
         probabilities = model.predict_proba(features)
         scores = np.zeros((probabilities.shape[0], len(self.tops)))
