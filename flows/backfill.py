@@ -102,9 +102,9 @@ def backfill(
 
 def _known_lines(plan: BackfillPlan, storage: Storage) -> list[dict[str, Any]]:
     """Every row's line before anything runs: to do, done, failed before, invalid."""
-    sorted_assets = [("todo", plan.todo), ("done", plan.done), ("failed", plan.failed)]
+    by_status = [("todo", plan.todo), ("done", plan.done), ("failed", plan.failed)]
     lines = [catalogue_row(asset, status, None, storage, asset.reason)
-             for status, assets in sorted_assets for asset in assets]  # fmt: skip
+             for status, assets in by_status for asset in assets]  # fmt: skip
     lines += [{"row": r.row, "uri": r.uri, "asset_id": f"invalid-row-{r.row}", "status": "invalid",
                "error": r.reason} for r in plan.invalid]  # fmt: skip
     return lines

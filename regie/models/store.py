@@ -89,6 +89,10 @@ class ModelStore:
     def has(self, name: str) -> bool:
         return self.storage.exists(join_url(self.url, name, ENTRY_NAME))
 
+    def identity(self, name: str) -> str:
+        """``name@digest``, or ``name@absent``: which model a stage key was made with."""
+        return f"{name}@{self.entry(name).digest}" if self.has(name) else f"{name}@absent"
+
     def names(self) -> list[str]:
         return sorted(
             info.url.rstrip("/").split("/")[-2]

@@ -44,9 +44,7 @@ def load_encoder(models: ModelStore | None, name: str | None) -> SentenceTransfo
 def encoder_identity(models: ModelStore | None, name: str | None) -> str:
     """Which encoder ``name`` resolves to here (package version or store digest), for stage keys."""
     if name is not None:
-        if models is None or not models.has(name):
-            return f"{name}@absent"
-        return f"{name}@{models.entry(name).digest}"
+        return models.identity(name) if models is not None else f"{name}@absent"
     try:
         return f"{PACKAGED}=={metadata.version(PACKAGED)}"
     except metadata.PackageNotFoundError:

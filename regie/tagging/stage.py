@@ -76,11 +76,11 @@ def tag_transcript(
 
     inputs = {
         "asr": transcript.manifest.key,
-        "classifier": _model_identity(models, opts.classifier),
+        "classifier": models.identity(opts.classifier),
         "encoder": encoder_identity(models, opts.embedder),
         "translation": _translation_identity(),
     } | {
-        field: _model_identity(models, name)
+        field: models.identity(name)
         for field, name in (("transformer", opts.transformer), ("entities", opts.entity_model))
         if name is not None
     }
@@ -167,10 +167,6 @@ def _why_not(transcript: Transcript, language: str | None, words: int) -> str | 
 def _empty(transcript: Transcript, language: str | None, tagger: str, reason: str) -> TagSet:
     return TagSet(asset_id=transcript.asset_id, language=language, tagger=tagger, topics=[],
                   segments=[], reason=reason)  # fmt: skip
-
-
-def _model_identity(models: ModelStore, name: str) -> str:
-    return f"{name}@{models.entry(name).digest}" if models.has(name) else f"{name}@absent"
 
 
 def _translation_identity() -> str:

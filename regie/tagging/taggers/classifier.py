@@ -40,6 +40,7 @@ class ClassifierTagger:
         self.english_head: BaseEstimator = bundle["english_head"]
         self.tops = [top.qcode for top in context.vocabulary.tops]
         self.encoder = _encoder(context, bundle["encoder"], bundle["encoder_identity"])
+        # English needs none (and must not be warned about)
         self.translators: dict[str, Translator | None] = {ENGLISH: None}
 
     def heads(self, language: str) -> list[str]:
@@ -51,7 +52,7 @@ class ClassifierTagger:
         scores = [self.spread(self.pipelines[language], texts)]
         if "english-embeddings" in self.heads(language):
             translator = self._translator(language)
-            english = translator.translate(texts) if translator else texts
+            english = texts if translator is None else translator.translate(texts)
             embedded = embed_documents(self.encoder, english)
             scores.append(self.spread(self.english_head, embedded))
         return np.mean(scores, axis=0)
