@@ -187,20 +187,24 @@ def _publish(tagset: TagSet, run: StageRun) -> TagSet:
 
 
 def ebucore(tagset: TagSet) -> dict[str, Any]:
-    """EBUCore-style subjects: IPTC URIs in ``dc:subject``, per programme and per part."""
+    """EBUCore-style subjects, per programme and per part: IPTC topics (their URIs in
+    ``@typeLink``, qcodes in ``dc:subject``), then named entities typed by their NER kind."""
 
-    def subjects(tags: list[TopicTag]) -> list[dict[str, Any]]:
-        return [{"@typeLabel": "IPTC Media Topic", "@typeLink": t.uri, "dc:subject": t.qcode,
-                 "dc:title": [{"@xml:lang": "fr", "#text": t.label_fr},
-                              {"@xml:lang": "en", "#text": t.label_en}],
-                 "@score": t.score} for t in tags]  # fmt: skip
+    def subjects(tags: list[TopicTag], entities: list[NamedEntity]) -> list[dict[str, Any]]:
+        topics = [{"@typeLabel": "IPTC Media Topic", "@typeLink": t.uri, "dc:subject": t.qcode,
+                   "dc:title": [{"@xml:lang": "fr", "#text": t.label_fr},
+                                {"@xml:lang": "en", "#text": t.label_en}],
+                   "@score": t.score} for t in tags]  # fmt: skip
+        named = [{"@typeLabel": f"named entity {e.kind}", "dc:subject": e.text, "@score": e.score}
+                 for e in entities]  # fmt: skip
+        return topics + named
 
     return {"ebucore:coreMetadata": {
         "@xml:lang": tagset.language,
-        "ebucore:subject": subjects(tagset.topics),
+        "ebucore:subject": subjects(tagset.topics, tagset.entities),
         "ebucore:part": [
             {"@partStartTime": s.start, "@partEndTime": s.end,
-             "ebucore:subject": subjects(s.topics), "ebucore:keyword": s.keywords}
+             "ebucore:subject": subjects(s.topics, s.entities), "ebucore:keyword": s.keywords}
             for s in tagset.segments
         ],
     }}  # fmt: skip

@@ -10,11 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regie.artefacts import Transcript
-from regie.asr.stage import ASR, publish_transcript
-from regie.asr.transcript import TranscribedWord, TranscriptDocument, TranscriptSegment
 from regie.models import ModelStore
-from regie.stage import NoOptions, StageContext, StageOutcome, run_stage
+from regie.stage import StageContext
 from regie.storage import Storage
 from regie.tagging.encoder import embed_documents
 from regie.tagging.stage import TaggingOptions, tag_transcript
@@ -22,9 +19,9 @@ from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.training import train_into_store, training_sets
 from regie.tagging.translation import find_translator
 from regie.tagging.vocabulary import load_vocabulary
+from tests.transcripts import text_transcript
 
 SPORT, POLITICS = "medtop:15000000", "medtop:11000000"
-SENTENCE_S = 8.0
 
 
 @pytest.fixture(scope="session")
@@ -43,34 +40,10 @@ def _sentences(shared_data: Path, language: str, category: str) -> list[str]:
     return list(table[table["category"] == category]["text"])
 
 
-def _transcript(
-    context: StageContext, sentences: list[str], language: str | None, asset: str = "news"
-) -> StageOutcome[Transcript]:
-    """A Transcript from real text: one segment per sentence, words evenly timed."""
-    segments = []
-    for index, sentence in enumerate(sentences):
-        start, tokens = index * SENTENCE_S, sentence.split()
-        step = (SENTENCE_S - 1) / max(1, len(tokens))
-        words = [TranscribedWord(text=t, start=start + i * step, end=start + (i + 1) * step)
-                 for i, t in enumerate(tokens)]  # fmt: skip
-        segments.append(
-            TranscriptSegment(start=start, end=words[-1].end, text=sentence, words=words)
-        )
-    document = TranscriptDocument(
-        asset_id=asset, language=language, duration=len(sentences) * SENTENCE_S, backend="text",
-        model="reference-text", model_digest="0", segments=segments,
-        reason=None if segments else "silence only",
-    )  # fmt: skip
-    inputs = {"text": str(hash(tuple(sentences))), "language": str(language)}
-    return run_stage(
-        ASR, asset, inputs, NoOptions(), context, lambda run: publish_transcript(document, run)
-    )
-
-
 def test_french_sport_news_is_tagged_sport_with_uris_and_sidecar(
     shared_data: Path, local_context: StageContext, tagging_store: ModelStore
 ) -> None:
-    transcript = _transcript(local_context, _sentences(shared_data, "fr", "sports"), "fr")
+    transcript = text_transcript(local_context, _sentences(shared_data, "fr", "sports"), "fr")
     outcome = tag_transcript(transcript, None, local_context, tagging_store)
     tags = outcome.artefact
     assert tags.reason is None and tags.language == "fr" and tags.tagger == "ensemble"
@@ -94,7 +67,7 @@ def test_a_programme_that_changes_subject_gets_topics_per_segment(
 ) -> None:
     sport = _sentences(shared_data, "en", "sports")[:15]
     politics = _sentences(shared_data, "en", "politics")[:15]
-    transcript = _transcript(local_context, sport + politics, "en", asset="magazine")
+    transcript = text_transcript(local_context, sport + politics, "en", asset="magazine")
     tags = tag_transcript(transcript, None, local_context, tagging_store).artefact
     assert len(tags.segments) >= 2
     assert tags.segments[0].topics[0].qcode == SPORT
@@ -116,7 +89,7 @@ def test_nothing_to_tag_gives_an_empty_tag_set_with_its_reason(
     sentences: list[str], language: str | None, reason: str,
     local_context: StageContext, tagging_store: ModelStore,
 ) -> None:  # fmt: skip
-    transcript = _transcript(local_context, sentences, language, asset=f"empty-{language}")
+    transcript = text_transcript(local_context, sentences, language, asset=f"empty-{language}")
     tags = tag_transcript(transcript, None, local_context, tagging_store).artefact
     assert tags.topics == [] and tags.segments == [] and tags.reason.startswith(reason)
 
@@ -126,7 +99,7 @@ def test_without_a_trained_classifier_the_ensemble_still_answers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     empty = ModelStore(Storage(), (tmp_path / "none").as_uri(), tmp_path / "cache")
-    transcript = _transcript(local_context, _sentences(shared_data, "en", "sports"), "en")
+    transcript = text_transcript(local_context, _sentences(shared_data, "en", "sports"), "en")
     with caplog.at_level(logging.WARNING, logger="regie.tagging"):
         outcome = tag_transcript(transcript, None, local_context, empty, TaggingOptions())
     assert "tagging ensemble without classifier" in caplog.text

@@ -6,6 +6,7 @@ is known: the assertions are on the entities, scores and topics the stage makes 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from regie.tagging.stage import TaggingOptions, tag_transcript
 from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.vocabulary import load_vocabulary
 from tests import tagging_models
-from tests.integration.test_tagging_stage import SENTENCE_S, _transcript
+from tests.transcripts import SENTENCE_S, text_transcript
 
 SPORT, POLITICS = "medtop:15000000", "medtop:11000000"
 SOCCER, ELECTION = "medtop:20001065", "medtop:20000574"
@@ -42,7 +43,7 @@ def test_entities_per_segment_and_for_the_programme(
 ) -> None:
     first = ["Le match à Paris, et Zidane joue."] * 12  # 95 s: past the 90 s target, a segment
     second = ["Molière va à Lyon et à Paris."] * 12
-    transcript = _transcript(local_context, first + second, "fr", asset="entities")
+    transcript = text_transcript(local_context, first + second, "fr", asset="entities")
     options = TaggingOptions(tagger="lexical", entity_model="ner-tiny")
     outcome = tag_transcript(transcript, None, local_context, store_with_models, options)
     tags = outcome.artefact
@@ -58,12 +59,18 @@ def test_entities_per_segment_and_for_the_programme(
     assert one.end < 12 * SENTENCE_S <= two.start
     digest = store_with_models.entry("ner-tiny").digest
     assert outcome.manifest.inputs["entities"] == f"ner-tiny@{digest}"
+    sidecar = json.loads(Path(tags.ebucore_uri.removeprefix("file://")).read_text())
+    parts = sidecar["ebucore:coreMetadata"]["ebucore:part"]
+    named = [(s["dc:subject"], s["@typeLabel"]) for s in parts[1]["ebucore:subject"]
+             if s["@typeLabel"].startswith("named entity")]  # fmt: skip
+    assert sorted(named) == [("Lyon", "named entity LOC"), ("Molière", "named entity PER"),
+                             ("Paris", "named entity LOC")]  # fmt: skip
 
 
 def test_without_a_ner_model_there_are_no_entities(
     local_context: StageContext, store_with_models: ModelStore
 ) -> None:
-    transcript = _transcript(local_context, ["Le match à Paris, et Zidane joue."] * 5, "fr")
+    transcript = text_transcript(local_context, ["Le match à Paris, et Zidane joue."] * 5, "fr")
     tags = tag_transcript(
         transcript, None, local_context, store_with_models, TaggingOptions(tagger="lexical")
     ).artefact
