@@ -52,7 +52,7 @@ def test_french_sport_news_is_tagged_sport_with_uris_and_sidecar(
     assert best.uri == "http://cv.iptc.org/newscodes/mediatopic/15000000"
     assert best.ranges and all(start < end for start, end in best.ranges)
     assert all(segment.keywords for segment in tags.segments)
-    sidecar = json.loads(Path(tags.ebucore_uri.removeprefix("file://")).read_text())
+    sidecar = json.loads(local_context.storage.read_bytes(tags.ebucore_uri))
     subjects = sidecar["ebucore:coreMetadata"]["ebucore:subject"]
     assert subjects[0]["@typeLink"] == best.uri and subjects[0]["dc:subject"] == SPORT
     digest = tagging_store.entry("iptc-classifier").digest

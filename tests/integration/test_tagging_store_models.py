@@ -59,7 +59,7 @@ def test_entities_per_segment_and_for_the_programme(
     assert one.end < 12 * SENTENCE_S <= two.start
     digest = store_with_models.entry("ner-tiny").digest
     assert outcome.manifest.inputs["entities"] == f"ner-tiny@{digest}"
-    sidecar = json.loads(Path(tags.ebucore_uri.removeprefix("file://")).read_text())
+    sidecar = json.loads(local_context.storage.read_bytes(tags.ebucore_uri))
     parts = sidecar["ebucore:coreMetadata"]["ebucore:part"]
     named = [(s["dc:subject"], s["@typeLabel"]) for s in parts[1]["ebucore:subject"]
              if s["@typeLabel"].startswith("named entity")]  # fmt: skip
