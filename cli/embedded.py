@@ -3,6 +3,8 @@
 Prefect reads its settings at import time, so telemetry is switched off, the ephemeral API gets
 time to start and ``PREFECT_HOME`` is pointed into ``./var/`` here, first. Values already set in
 the environment, and a configured ``PREFECT_API_URL`` (a real server), are respected.
+:data:`RUN_ENVIRONMENT` is what every run needs wherever it starts: here, and in the work pools'
+job templates (``deployments/templates.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The engine logs its warnings (a model missing, an encoder refused) on ``regie.*`` loggers;
+# Prefect attaches its handlers to these too, so they reach the run's logs in the UI.
+RUN_ENVIRONMENT = {"PREFECT_LOGGING_EXTRA_LOGGERS": "regie"}
 EMBEDDED_DEFAULTS = {
+    **RUN_ENVIRONMENT,
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "HF_HUB_OFFLINE": "1",

@@ -19,7 +19,15 @@ from prefect.exceptions import ObjectNotFound
 
 from blocks import CdnTargetBlock, ModelStoreBlock, ObjectStoreBlock
 from deployments.templates import pool_template
-from deployments.topology import POOLS, QUEUES, PoolSpec, concurrency_limits
+from deployments.topology import (
+    BACKFILL,
+    DEFAULT_QUEUE,
+    POOLS,
+    URGENT,
+    PoolSpec,
+    QueueSpec,
+    concurrency_limits,
+)
 
 BLOCK_TYPES = (ObjectStoreBlock, ModelStoreBlock, CdnTargetBlock)
 
@@ -30,6 +38,7 @@ class SetupReport:
 
     pools: dict[str, str] = field(default_factory=dict)  # name -> type
     queues: dict[str, dict[str, int]] = field(default_factory=dict)  # pool -> queue -> priority
+    pool_limits: dict[str, int] = field(default_factory=dict)  # pool -> flow runs at once
     limits: dict[str, int] = field(default_factory=dict)
     blocks: dict[str, str] = field(default_factory=dict)  # document name -> block type slug
 
@@ -43,7 +52,8 @@ def setup(
     with get_client(sync_client=True) as client:
         for pool in pools:
             report.pools[pool.name] = _ensure_pool(client, pool, infrastructure)
-            report.queues[pool.name] = _ensure_queues(client, pool.name)
+            report.queues[pool.name] = _ensure_queues(client, pool)
+            report.pool_limits[pool.name] = pool.flow_runs
         for name, size in concurrency_limits(pools, limit_overrides).items():
             _ensure_limit(client, name, size)
             report.limits[name] = size
@@ -67,25 +77,40 @@ def save_blocks(settings: Any, environment: str) -> dict[str, str]:
 
 
 def _ensure_pool(client: SyncPrefectClient, pool: PoolSpec, infrastructure: str) -> str:
-    description = f"{pool.hardware}, Scaleway {pool.zone}"
     client.create_work_pool(
         WorkPoolCreate(
-            name=pool.name, type=infrastructure, description=description,
+            name=pool.name, type=infrastructure, description=pool.description,
             base_job_template=pool_template(pool, infrastructure),
+            concurrency_limit=pool.flow_runs,
         ),
         overwrite=True,
     )  # fmt: skip
     return infrastructure
 
 
-def _ensure_queues(client: SyncPrefectClient, pool: str) -> dict[str, int]:
-    existing = {queue.name: queue for queue in client.read_work_queues(work_pool_name=pool)}
-    for name, priority in QUEUES.items():
-        if name not in existing:
-            client.create_work_queue(name, priority=priority, work_pool_name=pool)
-        elif existing[name].priority != priority:
-            client.update_work_queue(existing[name].id, priority=priority)
-    return dict(QUEUES)
+def _ensure_queues(client: SyncPrefectClient, pool: PoolSpec) -> dict[str, int]:
+    """The pool's urgent and backfill queues, described and limited, and no other queue.
+
+    Prefect creates every pool with a ``default`` queue that cannot be deleted (it is the
+    pool's default): it becomes :data:`DEFAULT_QUEUE` instead of sitting between the two.
+    """
+    default_id = client.read_work_pool(pool.name).default_queue_id
+    existing = {queue.name: queue for queue in client.read_work_queues(work_pool_name=pool.name)}
+    default = next((q for q in existing.values() if q.id == default_id), None)
+    if default is not None and DEFAULT_QUEUE.name not in existing:
+        existing[DEFAULT_QUEUE.name] = existing.pop(default.name)
+    for spec in (URGENT, BACKFILL):
+        settings = _queue_settings(pool, spec)
+        if spec.name in existing:
+            client.update_work_queue(existing[spec.name].id, name=spec.name, **settings)
+        else:
+            client.create_work_queue(spec.name, work_pool_name=pool.name, **settings)
+    return {spec.name: spec.priority for spec in (URGENT, BACKFILL)}
+
+
+def _queue_settings(pool: PoolSpec, queue: QueueSpec) -> dict[str, Any]:
+    return {"priority": queue.priority, "description": queue.description,
+            "concurrency_limit": pool.queue_limit(queue)}  # fmt: skip
 
 
 def _ensure_limit(client: SyncPrefectClient, name: str, size: int) -> None:

@@ -3,7 +3,8 @@
 Prefect's Kubernetes template has no GPU request, node selector or tolerations
 (PrefectHQ/prefect#19779), so a flow run would land on any node. The GPU pools' template adds them
 as variables a deployment can override, and every template sets ``REGIE_GPU_POOL`` so the run's
-GPU stages take the right slots. The defaults were exported from Prefect 3.9.1 (process) and
+GPU stages take the right slots, and the run environment of ``cli.embedded`` (the engine's
+``regie.*`` loggers in the run's logs). The defaults were exported from Prefect 3.9.1 (process) and
 prefect-kubernetes 0.8.0 (``prefect work-pool get-default-base-job-template --type ...``).
 """
 
@@ -13,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cli.embedded import RUN_ENVIRONMENT
 from deployments.topology import PoolSpec
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -65,4 +67,5 @@ def pool_template(pool: PoolSpec, infrastructure: str) -> dict[str, Any]:
 
 def _set_env(template: dict[str, Any], pool: PoolSpec) -> None:
     env = template["variables"]["properties"]["env"]
-    env["default"] = {"REGIE_GPU_POOL": pool.name} if pool.has_gpu else {}
+    gpu = {"REGIE_GPU_POOL": pool.name} if pool.has_gpu else {}
+    env["default"] = {**RUN_ENVIRONMENT, **gpu}

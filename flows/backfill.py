@@ -2,7 +2,7 @@
 
 The plan comes first (a table artifact; ``dry_run`` stops there). Then one process-asset run per
 asset, never more than ``max_concurrency`` at once: in embedded mode as subflows in this process,
-in distributed mode as runs of ``process-asset/backfill`` on the backfill queues (idempotency key
+in distributed mode as runs of ``process-asset/<target>`` on the backfill queues (idempotency key
 ``backfill:<plan key>:<asset_id>``, so a backfill started again finds the runs already made
 instead of making new ones). Each asset's run record is written under the plan's ``done`` folder
 when it succeeds; a failure is recorded with its reason and the others go on. Killed at any
@@ -41,6 +41,9 @@ from tasks.backfill import (
 from tasks.summary import AssetRun
 
 POLL_S = 2.0
+# The process-asset deployments a distributed backfill can start: the whole DAG on L4, or the
+# speech stages on the H100 pool.
+BackfillTarget = Literal["archive", "speech-h100"]
 
 
 class BackfillResult(BaseModel):
@@ -62,6 +65,7 @@ def backfill(
     retry_failed: bool = False,
     dry_run: bool = False,
     mode: Literal["embedded", "distributed"] = "embedded",
+    target: BackfillTarget = "archive",
 ) -> BackfillResult:
     """Process every asset of a catalogue (CSV, Parquet, JSON lines) or of a bucket prefix.
 
@@ -74,7 +78,9 @@ def backfill(
         max_concurrency: Assets processed at once.
         retry_failed: Process again the assets that failed in an earlier run.
         dry_run: Plan only: what would be processed, skipped and refused, and what it would cost.
-        mode: embedded (subflows here) or distributed (process-asset/backfill deployments).
+        mode: embedded (subflows here) or distributed (runs of a process-asset deployment).
+        target: The process-asset deployment of a distributed backfill: archive (every stage,
+            L4 pool) or speech-h100 (the speech stages, H100 pool).
     """
     settings = Settings()
     storage = settings.storage()
@@ -90,8 +96,14 @@ def backfill(
         join_url(settings.catalogue_url, f"backfill-{key}.parquet"),
         _known_lines(plan, storage),
     )
-    runner = _run_distributed if mode == "distributed" else _run_embedded
-    outcomes = runner(plan, stages, options, max_concurrency, settings.work_url, storage, table)
+    if mode == "distributed":
+        outcomes = _run_distributed(
+            plan, stages, options, max_concurrency, settings.work_url, storage, table, target
+        )
+    else:
+        outcomes = _run_embedded(
+            plan, stages, options, max_concurrency, settings.work_url, storage, table
+        )
     table.write()
     result.processed = sum(error is None for error in outcomes.values())
     result.failed = {uri: error for uri, error in outcomes.items() if error is not None}
@@ -130,9 +142,9 @@ def _run_embedded(
 
 def _run_distributed(
     plan: BackfillPlan, stages: list[str] | None, options: AssetOptions, max_concurrency: int,
-    work_url: str, storage: Storage, table: CatalogueTable,
+    work_url: str, storage: Storage, table: CatalogueTable, target: BackfillTarget,
 ) -> dict[str, str | None]:  # fmt: skip
-    """Runs of process-asset/backfill on the backfill queues, ``max_concurrency`` in flight."""
+    """Runs of process-asset/<target> on the backfill queues, ``max_concurrency`` in flight."""
     from prefect.client.orchestration import get_client
 
     tracker = _Tracker(plan, work_url, storage, table)
@@ -141,7 +153,8 @@ def _run_distributed(
         while waiting or running:
             while waiting and len(running) < max_concurrency:
                 asset = waiting.pop(0)
-                running[_start_run(asset, plan.plan_key, stages, options, work_url).id] = asset
+                run = _start_run(asset, plan.plan_key, stages, options, work_url, target)
+                running[run.id] = asset
             time.sleep(POLL_S)
             for run_id in list(running):
                 state = client.read_flow_run(run_id).state
@@ -152,12 +165,13 @@ def _run_distributed(
 
 
 def _start_run(
-    asset: PlannedAsset, key: str, stages: Any, options: AssetOptions, work_url: str
-) -> Any:
+    asset: PlannedAsset, key: str, stages: Any, options: AssetOptions, work_url: str,
+    target: BackfillTarget,
+) -> Any:  # fmt: skip
     parameters = {"source_uri": asset.row.uri, "stages": stages, "options": options.model_dump(),
                   "report_url": _done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
     return run_deployment(
-        "process-asset/backfill", parameters=parameters, timeout=0, work_queue_name="backfill",
+        f"process-asset/{target}", parameters=parameters, timeout=0, work_queue_name="backfill",
         idempotency_key=f"backfill:{key}:{asset.asset_id}",
     )  # fmt: skip
 

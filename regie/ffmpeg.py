@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from regie.deadline import check_time, time_left
 from regie.errors import PermanentError, ToolError
 
 log = logging.getLogger("regie.ffmpeg")
@@ -34,20 +35,23 @@ def run_tool(
     Args:
         argv: Full command line, program first.
         asset: Asset the command works on, for error messages.
-        timeout_s: Kill the tool after this many seconds.
+        timeout_s: Kill the tool after this many seconds (and at the stage's time limit).
         stdin: Bytes fed to the tool's standard input.
 
     Raises:
         ToolError: The tool exited non-zero or timed out.
+        DeadlineError: The stage's time limit passed (the tool was killed).
         PermanentError: The tool is not installed.
     """
     require_tool(argv[0])
     log.debug("running %s", " ".join(argv))
+    allowed_s = time_left(asset, argv[0], timeout_s)
     try:
         done = subprocess.run(
-            argv, input=stdin, capture_output=True, timeout=timeout_s, check=False
+            argv, input=stdin, capture_output=True, timeout=allowed_s, check=False
         )
     except subprocess.TimeoutExpired as expired:
+        check_time(asset, argv[0])
         raise ToolError(asset, argv, f"timed out after {timeout_s} s") from expired
     stderr = done.stderr.decode("utf-8", errors="replace")
     if done.returncode != 0:

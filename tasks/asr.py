@@ -10,14 +10,13 @@ from regie.asr import AsrOptions, transcribe_asset
 from regie.models import ModelStore
 from regie.stage import StageContext, StageOutcome
 from tasks.gpu import gpu_slot
-from tasks.policy import STAGE_TASK_OPTIONS
+from tasks.policy import STAGE_TASK_OPTIONS, stage_time_limit
 
 
 @task(
     name="transcribe",
     task_run_name="transcribe-{source.asset_id}",
     cache_policy=NO_CACHE,
-    timeout_seconds=6 * 3600,
     **STAGE_TASK_OPTIONS,
 )
 def transcribe_task(
@@ -32,7 +31,7 @@ def transcribe_task(
 
     On a GPU pool the model runs while holding a CUDA slot.
     """
-    with gpu_slot(gpu_pool, "cuda"):
+    with gpu_slot(gpu_pool, "cuda"), stage_time_limit("asr"):
         outcome = transcribe_asset(source, media, context, models, options)
     transcript = outcome.artefact
     get_run_logger().info(

@@ -15,7 +15,6 @@ from tasks.policy import STAGE_TASK_OPTIONS
     name="fetch",
     task_run_name="fetch-{source_uri}",
     cache_policy=NO_CACHE,
-    timeout_seconds=24 * 3600,  # a cold restore can take hours
     **STAGE_TASK_OPTIONS,
 )
 def fetch_source(

@@ -9,21 +9,21 @@ from regie.artefacts import MediaInfo, SourceAsset
 from regie.probe import ProbeOptions, probe
 from regie.stage import StageContext, StageOutcome
 from regie.timing import format_fraction
-from tasks.policy import STAGE_TASK_OPTIONS
+from tasks.policy import STAGE_TASK_OPTIONS, stage_time_limit
 
 
 @task(
     name="probe",
     task_run_name="probe-{source.asset_id}",
     cache_policy=NO_CACHE,
-    timeout_seconds=600,
     **STAGE_TASK_OPTIONS,
 )
 def probe_media(
     source: SourceAsset, context: StageContext, options: ProbeOptions
 ) -> StageOutcome[MediaInfo]:
     """Describe the master's streams; refuse what is not a playable programme."""
-    outcome = probe(source, context, options)
+    with stage_time_limit("probe"):
+        outcome = probe(source, context, options)
     info = outcome.artefact
     video = info.primary_video
     shape = f"{video.display_width}x{video.display_height}@{video.frame_rate}" if video else "audio"

@@ -15,7 +15,6 @@ from tasks.policy import STAGE_TASK_OPTIONS
     name="publish",
     task_run_name="publish-{source.asset_id}",
     cache_policy=NO_CACHE,
-    timeout_seconds=2 * 3600,
     **STAGE_TASK_OPTIONS,
 )
 def publish_task(

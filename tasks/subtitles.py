@@ -8,14 +8,13 @@ from prefect.cache_policies import NO_CACHE
 from regie.artefacts import MediaInfo, ShotList, SubtitleSet, Transcript
 from regie.stage import StageContext, StageOutcome
 from regie.subtitles.stage import SubtitleOptions, make_subtitles
-from tasks.policy import STAGE_TASK_OPTIONS
+from tasks.policy import STAGE_TASK_OPTIONS, stage_time_limit
 
 
 @task(
     name="make-subtitles",
     task_run_name="make-subtitles-{transcript.manifest.asset_id}",
     cache_policy=NO_CACHE,
-    timeout_seconds=3600,
     **STAGE_TASK_OPTIONS,
 )
 def subtitles_task(
@@ -26,7 +25,8 @@ def subtitles_task(
     options: SubtitleOptions,
 ) -> StageOutcome[SubtitleSet]:
     """Broadcast cues off every shot cut, in the three delivery formats."""
-    outcome = make_subtitles(transcript, media, shots, context, options)
+    with stage_time_limit("subtitles"):
+        outcome = make_subtitles(transcript, media, shots, context, options)
     subtitles, report = outcome.artefact, outcome.artefact.compliance
     get_run_logger().info(
         "%s: %d cues, %d hard-rule violations, %.0f%% within reading speed, %s",

@@ -9,14 +9,13 @@ from regie.artefacts import MediaInfo, RenditionSet, ShotList, SourceAsset
 from regie.stage import StageContext, StageOutcome
 from regie.transcode import TranscodeOptions, transcode
 from tasks.gpu import gpu_slot
-from tasks.policy import STAGE_TASK_OPTIONS
+from tasks.policy import STAGE_TASK_OPTIONS, stage_time_limit
 
 
 @task(
     name="transcode",
     task_run_name="transcode-{source.asset_id}",
     cache_policy=NO_CACHE,
-    timeout_seconds=8 * 3600,
     **STAGE_TASK_OPTIONS,
 )
 def transcode_task(
@@ -32,7 +31,7 @@ def transcode_task(
     On a GPU pool the encode holds an NVENC slot unless libx264 was asked for.
     """
     pool = gpu_pool if options.encoder != "libx264" else None
-    with gpu_slot(pool, "nvenc"):
+    with gpu_slot(pool, "nvenc"), stage_time_limit("transcode"):
         outcome = transcode(source, media, shots, context, options)
     ladder = outcome.artefact
     rungs = ", ".join(f"{r.name} (SSIM {r.ssim})" for r in ladder.renditions)

@@ -16,6 +16,7 @@ from pathlib import Path
 import ffmpeg
 import numpy as np
 
+from regie.deadline import check_time, killed_at_limit
 from regie.errors import ToolError
 from regie.ffmpeg import stderr_tail
 
@@ -63,13 +64,15 @@ def read_windows(
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors)
         assert process.stdout is not None
         buffer, offset = np.zeros(0, dtype=np.float32), 0
-        while chunk := process.stdout.read((window + search - len(buffer)) * 2):
-            buffer = np.concatenate([buffer, _to_float(chunk)])
-            if len(buffer) >= window + search:
-                cut = quietest_cut(buffer, window - search, window)
-                yield AudioWindow(offset / SAMPLE_RATE, buffer[:cut])
-                buffer, offset = buffer[cut:], offset + cut
+        with killed_at_limit(process, asset):
+            while chunk := process.stdout.read((window + search - len(buffer)) * 2):
+                buffer = np.concatenate([buffer, _to_float(chunk)])
+                if len(buffer) >= window + search:
+                    cut = quietest_cut(buffer, window - search, window)
+                    yield AudioWindow(offset / SAMPLE_RATE, buffer[:cut])
+                    buffer, offset = buffer[cut:], offset + cut
         if process.wait() != 0:
+            check_time(asset, "ffmpeg")
             errors.seek(0)
             raise ToolError(asset, argv, stderr_tail(errors.read().decode(errors="replace")))
         if len(buffer):

@@ -19,6 +19,7 @@ from regie.asr.audio import AudioWindow, is_silent, read_windows
 from regie.asr.backends import BACKEND_FOR_FORMAT, DecodeOptions, Transcriber, load_transcriber
 from regie.asr.backends.base import Device
 from regie.asr.transcript import TranscriptDocument, TranscriptSegment
+from regie.deadline import check_time
 from regie.errors import PermanentError, TransientError
 from regie.fetch import local_source
 from regie.ffmpeg import tool_version
@@ -101,6 +102,7 @@ def transcribe_windows(
     segments: list[TranscriptSegment] = []
     duration = 0.0
     for window in windows:
+        check_time(asset_id, "speech recognition")
         duration = window.offset_s + window.duration_s
         if is_silent(window.samples):
             continue

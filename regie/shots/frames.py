@@ -22,6 +22,7 @@ from queue import Queue
 
 import numpy as np
 
+from regie.deadline import check_time, killed_at_limit
 from regie.errors import ToolError
 from regie.ffmpeg import require_tool
 
@@ -116,12 +117,14 @@ class SmallFrames:
         reader = threading.Thread(target=self._read_stderr, args=(process,), daemon=True)
         reader.start()
         try:
-            yield from self._chunks(process)
+            with killed_at_limit(process, self.asset):
+                yield from self._chunks(process)
         finally:
             process.stdout.close()  # type: ignore[union-attr]
             code = process.wait()
             reader.join()
         if code != 0:
+            check_time(self.asset, "ffmpeg")
             raise ToolError(self.asset, argv, "\n".join(self._stderr))
 
     def _chunks(self, process: subprocess.Popen[bytes]) -> Iterator[np.ndarray]:

@@ -30,6 +30,8 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, Log, TaskRun
 from prefect.deployments import run_deployment
 
+from cli.embedded import RUN_ENVIRONMENT
+from deployments.topology import POOLS
 from regie.storage import S3Config
 from tasks.gpu import ACQUIRED, RELEASED, gpu_limit_name
 from tasks.report import artifact_key
@@ -48,6 +50,7 @@ from tests.platform import (
 from tests.prefect_server import BIN
 
 pytestmark = [pytest.mark.slow, pytest.mark.allow_error_logs, pytest.mark.timeout(900)]
+POOL_RUNS = {pool.name: pool.flow_runs for pool in POOLS}
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +227,7 @@ def test_a_fresh_upload_overtakes_the_backfill_on_a_one_slot_pool(
             (urgent,) = wait_final(client, [urgent])
             children = _await_backfill_children(client, running=0)
         finally:
-            client.update_work_pool(L4, WorkPoolUpdate(concurrency_limit=None))
+            client.update_work_pool(L4, WorkPoolUpdate(concurrency_limit=POOL_RUNS[L4]))
         parent = client.read_flow_run(parent.id)
     assert parent.state.is_completed(), parent.state.message
     assert len(children) == 3 and all(c.state.is_completed() for c in children)
@@ -240,7 +243,7 @@ def _await_backfill_children(
 ) -> Any:
     """The backfill's process-asset runs: the first once ``running`` are running (1), or all
     of them once none is left to run (0)."""
-    only = DeploymentFilter(name=DeploymentFilterName(any_=["backfill"]))
+    only = DeploymentFilter(name=DeploymentFilterName(any_=["archive"]))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         runs = client.read_flow_runs(deployment_filter=only)
@@ -264,5 +267,5 @@ def test_setup_is_idempotent_and_leaves_pools_queues_and_limits_as_the_topology_
     assert again["limits"][gpu_limit_name(L4, "nvenc")] == 1 and cuda.limit == 2
     assert queues["urgent"] == 1 and queues["backfill"] == 10
     env = pool.base_job_template["variables"]["properties"]["env"]["default"]
-    assert env == {"REGIE_GPU_POOL": L4} and pool.type == "process"
+    assert env == {**RUN_ENVIRONMENT, "REGIE_GPU_POOL": L4} and pool.type == "process"
     assert set(again["blocks"]) == {"regie-object-store", "regie-model-store", "regie-cdn-target"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -46,9 +47,19 @@ def test_transient_errors_are_retried_until_success() -> None:
     assert result == "done" and len(calls) == 3
 
 
-def test_permanent_error_is_not_retried() -> None:
+def test_permanent_error_is_not_retried_and_logged_without_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     calls, result = _run([PermanentError("a1", "not a media file")])
     assert isinstance(result, PermanentError) and len(calls) == 1
+    failed = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failed and all("a1: not a media file" in r.getMessage() for r in failed)
+    assert not any(r.exc_info for r in failed)
+
+
+def test_an_unexpected_error_keeps_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    _run([ZeroDivisionError("a bug")])
+    assert any(r.exc_info for r in caplog.records if r.levelno >= logging.ERROR)
 
 
 def test_retries_are_bounded() -> None:

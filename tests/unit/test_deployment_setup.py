@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from prefect.utilities.templating import apply_values
 
+from cli.embedded import RUN_ENVIRONMENT
 from deployments.templates import GPU_TOLERATION, KAPSULE_POOL_LABEL, pool_template
 from deployments.topology import POOLS, concurrency_limits
 
@@ -27,7 +28,7 @@ def test_l4_job_requests_a_gpu_on_the_l4_nodes_and_tolerates_their_taint() -> No
     assert pod["tolerations"] == [GPU_TOLERATION]
     assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 1
     assert pod["containers"][0]["image"] == "regie:1"
-    assert job["env"] == {"REGIE_GPU_POOL": "scw-fr-par-2-l4"}
+    assert job["env"] == {**RUN_ENVIRONMENT, "REGIE_GPU_POOL": "scw-fr-par-2-l4"}
 
 
 def test_a_deployment_can_ask_for_two_gpus_on_the_h100_pool() -> None:
@@ -41,12 +42,12 @@ def test_cpu_pool_jobs_stay_off_gpu_nodes_and_take_no_gpu_slots() -> None:
     pod = job["job_manifest"]["spec"]["template"]["spec"]
     assert pod["nodeSelector"] == {KAPSULE_POOL_LABEL: "regie-cpu"}
     assert "tolerations" not in pod and "nvidia.com/gpu" not in str(pod)
-    assert job["env"] == {}
+    assert job["env"] == RUN_ENVIRONMENT == {"PREFECT_LOGGING_EXTRA_LOGGERS": "regie"}
 
 
 def test_process_pool_sets_the_gpu_pool_for_its_runs() -> None:
     job = _render(pool_template(POOL["scw-fr-par-2-l4"], "process"))
-    assert job["env"] == {"REGIE_GPU_POOL": "scw-fr-par-2-l4"}
+    assert job["env"] == {**RUN_ENVIRONMENT, "REGIE_GPU_POOL": "scw-fr-par-2-l4"}
 
 
 def test_gpu_limits_are_named_per_pool_and_resource_and_can_be_resized() -> None:
