@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -21,14 +21,17 @@ from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterKey,
     DeploymentFilter,
+    DeploymentFilterId,
     DeploymentFilterName,
     FlowRunFilter,
     FlowRunFilterId,
+    FlowRunFilterState,
     LogFilter,
     LogFilterTaskRunId,
 )
 from prefect.client.schemas.objects import FlowRun, Log, TaskRun
 from prefect.deployments import run_deployment
+from prefect.states import Scheduled
 
 from cli.embedded import RUN_ENVIRONMENT
 from deployments.topology import POOLS
@@ -269,3 +272,59 @@ def test_setup_is_idempotent_and_leaves_pools_queues_and_limits_as_the_topology_
     env = pool.base_job_template["variables"]["properties"]["env"]["default"]
     assert env == {**RUN_ENVIRONMENT, "REGIE_GPU_POOL": L4} and pool.type == "process"
     assert set(again["blocks"]) == {"regie-object-store", "regie-model-store", "regie-cdn-target"}
+
+
+def _deployments(client: SyncPrefectClient) -> dict[str, Any]:
+    flows = {}
+    named = {}
+    for deployment in client.read_deployments():
+        if deployment.flow_id not in flows:
+            flows[deployment.flow_id] = client.read_flow(deployment.flow_id).name
+        named[f"{flows[deployment.flow_id]}/{deployment.name}"] = deployment
+    return named
+
+
+def test_pools_queues_deployments_and_automation_as_the_ui_shows_them(platform: Platform) -> None:
+    with get_client(sync_client=True) as client:
+        deployments = _deployments(client)
+        pools = {pool.name: client.read_work_pool(pool.name) for pool in POOLS}
+        queues = {name: client.read_work_queues(work_pool_name=name) for name in pools}
+        (automation,) = client.read_automations_by_name("process-asset on upload")
+    flows = {name.split("/")[0] for name in deployments}
+    assert not {name.split("/")[1] for name in deployments} & flows  # no deployment named as a flow
+    # The catalogue's form starts its runs with the options the archive deployment would use.
+    catalogue, archive = deployments["backfill/catalogue"], deployments["process-asset/archive"]
+    assert catalogue.parameters["options"] == archive.parameters["options"]
+    assert archive.parameters["options"]["shot_detector"] == "fast"  # the tests' broadcast data
+    assert deployments["process-asset/speech-h100"].work_pool_name == "scw-fr-par-2-h100"
+    watcher = deployments["watch-bucket/every-minute"]
+    assert watcher.global_concurrency_limit.limit == 1
+    assert watcher.concurrency_options.collision_strategy == "CANCEL_NEW"
+    on_upload = deployments["process-asset/on-upload"]
+    assert on_upload.global_concurrency_limit.limit == 8
+    assert automation.description.startswith("Each regie.object.created event")
+    for name, pool in pools.items():
+        assert pool.concurrency_limit == POOL_RUNS[name] and "runs at once" in pool.description
+        described = {
+            q.name: (q.priority, q.concurrency_limit, bool(q.description)) for q in queues[name]
+        }
+        assert described == {
+            "urgent": (1, None, True), "backfill": (10, POOL_RUNS[name] * 3 // 4, True)
+        }  # fmt: skip
+
+
+def test_the_watcher_cannot_pile_up_runs(platform: Platform) -> None:
+    """Five sweeps overdue at once (the worker was down): one runs, the others are cancelled."""
+    with get_client(sync_client=True) as client:
+        watcher = _deployments(client)["watch-bucket/every-minute"]
+        overdue = Scheduled(scheduled_time=datetime.now(UTC) - timedelta(minutes=5))
+        runs = [client.create_flow_run_from_deployment(watcher.id, state=overdue) for _ in range(5)]
+        finished = wait_final(client, runs)
+        left = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[watcher.id])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(name={"any_": ["Late"]})),
+        )
+    states = sorted(run.state_name for run in finished)
+    assert states.count("Completed") <= 1 and states.count("Cancelled") >= 4, states
+    assert all("concurrency limit" in r.state.message for r in finished if r.state.is_cancelled())
+    assert not left
