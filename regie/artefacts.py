@@ -221,10 +221,14 @@ class Transcript(Artefact):
     asset_id: str
     language: str | None = Field(description="ISO 639-1 code; None when nothing was spoken.")
     language_probability: float | None = None
+    task: Literal["transcribe", "translate"] = Field(
+        "transcribe", description="translate: English text of speech in ``language``."
+    )
     backend: str
     model: str = Field(description="Model name in the model store.")
     model_digest: str = Field(description="Checksum digest of the model's files.")
     duration: float = Field(description="Seconds of audio listened to.")
+    speech_s: float | None = Field(None, description="Seconds of it that held speech.")
     segments: int
     words: int
     json_uri: str = Field(description="The full TranscriptDocument (segments and timed words).")

@@ -2,9 +2,10 @@
 
 The model comes from the model store by name and its checksum digest is part of the stage key, so
 a new model version transcribes again and an unchanged one is never run twice. The audio is read
-in windows (bounded memory for long programmes); digitally silent windows are not decoded, since
-Whisper invents words in silence. The language is detected once, on the first window with sound,
-unless it is forced, and then imposed on every window so that the transcript stays in one language.
+in windows (bounded memory for long programmes); in each, voice activity finds the speech and
+every chunk of it is decoded on its own (``regie.asr.speech``), so music, jingles and silence are
+never decoded. The language is detected once, on the first 30 s of speech, unless it is forced,
+and then imposed on every chunk so that the transcript stays in one language.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from pydantic import Field
 from regie.artefacts import MediaInfo, SourceAsset, Transcript
 from regie.asr.audio import AudioWindow, is_silent, read_windows
 from regie.asr.backends import BACKEND_FOR_FORMAT, DecodeOptions, Transcriber, load_transcriber
-from regie.asr.backends.base import Device
+from regie.asr.backends.base import Device, Task
+from regie.asr.speech import (
+    SAMPLE_RATE,
+    Span,
+    VadSettings,
+    first_speech,
+    keep_spoken,
+    plan_chunks,
+    speech_regions,
+)
 from regie.asr.transcript import TranscriptDocument, TranscriptSegment
 from regie.deadline import check_time
 from regie.errors import PermanentError, TransientError
@@ -26,7 +36,7 @@ from regie.ffmpeg import tool_version
 from regie.models import LocalModel, ModelNotFoundError, ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
-ASR = Stage("asr", "1", Transcript)
+ASR = Stage("asr", "2", Transcript)
 
 
 class AsrOptions(StageOptions):
@@ -37,10 +47,14 @@ class AsrOptions(StageOptions):
         "auto", description="auto: the backend that loads the model's format."
     )
     language: str | None = Field(None, description="ISO 639-1 code; None: detect it.")
+    task: Task = Field(
+        "transcribe", description="translate: English text of the speech (Whisper's own task)."
+    )
     channel: int | None = Field(None, description="Transcribe this channel only (0-based).")
     window_s: float = Field(600.0, gt=30, description="Audio decoded at a time, in seconds.")
     device: Device = "auto"
     decode: DecodeOptions = DecodeOptions()
+    vad: VadSettings = VadSettings()
 
 
 def transcribe_asset(
@@ -91,7 +105,7 @@ def transcribe_windows(
     model: LocalModel,
     options: AsrOptions,
 ) -> TranscriptDocument:
-    """Every window's segments, shifted to programme time, in one language."""
+    """The speech of every window, chunk by chunk, shifted to programme time, in one language."""
     language, probability = options.language, None
     if language is not None and language not in transcriber.languages():
         raise PermanentError(
@@ -100,23 +114,45 @@ def transcribe_windows(
             "force a language the model knows, or use a multilingual model",
         )
     segments: list[TranscriptSegment] = []
-    duration = 0.0
+    duration = speech_s = 0.0
     for window in windows:
         check_time(asset_id, "speech recognition")
         duration = window.offset_s + window.duration_s
-        if is_silent(window.samples):
+        silent = is_silent(window.samples)
+        regions = [] if silent else speech_regions(window.samples, options.vad)
+        if not regions:
             continue
+        speech_s += sum(r.end - r.start for r in regions) / SAMPLE_RATE
         if language is None:
-            language, probability = transcriber.detect_language(window.samples)
-        found = transcriber.transcribe(window.samples, language, options.decode)
-        segments += [segment.shifted(window.offset_s) for segment in found]
-    reason = None if segments else ("silence only" if language is None else "no speech recognised")
+            language, probability = transcriber.detect_language(
+                first_speech(window.samples, regions)
+            )
+        segments += [s.shifted(window.offset_s)
+                     for s in _decode_window(window, regions, language, transcriber, options)]  # fmt: skip
+    reason = None if segments else ("no speech found" if language is None else "no words recognised")
     return TranscriptDocument(
         asset_id=asset_id, language=language if segments else None,
-        language_probability=probability if segments else None, duration=round(duration, 3),
+        language_probability=probability if segments else None, task=options.task,
+        duration=round(duration, 3), speech_s=round(speech_s, 3),
         backend=transcriber.name, model=model.name, model_digest=model.digest,
         segments=segments, reason=reason,
     )  # fmt: skip
+
+
+def _decode_window(
+    window: AudioWindow,
+    regions: list[Span],
+    language: str,
+    transcriber: Transcriber,
+    options: AsrOptions,
+) -> list[TranscriptSegment]:
+    """Each chunk decoded on its own; times from the window's start; invented words dropped."""
+    found: list[TranscriptSegment] = []
+    for chunk in plan_chunks(regions, options.vad.chunk_s, options.vad.join_gap_s):
+        samples = window.samples[chunk.start : chunk.end]
+        decoded = transcriber.transcribe(samples, language, options.decode, options.task)
+        found += [segment.shifted(chunk.start / SAMPLE_RATE) for segment in decoded]
+    return keep_spoken(found, regions)
 
 
 def _check_channel(asset_id: str, media: MediaInfo, channel: int | None) -> None:
@@ -130,8 +166,8 @@ def _check_channel(asset_id: str, media: MediaInfo, channel: int | None) -> None
 
 def _empty(asset_id: str, backend: str, model: LocalModel, reason: str) -> TranscriptDocument:
     return TranscriptDocument(
-        asset_id=asset_id, language=None, duration=0.0, backend=backend, model=model.name,
-        model_digest=model.digest, segments=[], reason=reason,
+        asset_id=asset_id, language=None, duration=0.0, speech_s=0.0, backend=backend,
+        model=model.name, model_digest=model.digest, segments=[], reason=reason,
     )  # fmt: skip
 
 
@@ -146,8 +182,9 @@ def publish_transcript(document: TranscriptDocument, run: StageRun) -> Transcrip
     }
     return Transcript(
         asset_id=document.asset_id, language=document.language,
-        language_probability=document.language_probability, backend=document.backend,
-        model=document.model, model_digest=document.model_digest, duration=document.duration,
+        language_probability=document.language_probability, task=document.task,
+        backend=document.backend, model=document.model, model_digest=document.model_digest,
+        duration=document.duration, speech_s=document.speech_s,
         segments=len(document.segments), words=len(document.words),
         json_uri=uris["transcript.json"], text_uri=uris["transcript.txt"], reason=document.reason,
     )  # fmt: skip

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+Task = Literal["transcribe", "translate"]
 
 
 class TranscribedWord(BaseModel):
@@ -12,10 +16,20 @@ class TranscribedWord(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    text: str
+    text: str = Field(description="The word without surrounding spaces.")
     start: float
     end: float
     probability: float | None = Field(None, description="Decoder confidence, if known.")
+    glued: bool = Field(
+        False,
+        description="Written against the word before, with no space, as the model gave it "
+        "(the second half of an elision or a compound: l|'accord, États|-Unis).",
+    )
+
+
+def join_words(words: Iterable[TranscribedWord]) -> str:
+    """The words as written: a space before each, except those glued to the one before."""
+    return "".join(("" if w.glued or not i else " ") + w.text for i, w in enumerate(words))
 
 
 class TranscriptSegment(BaseModel):
@@ -49,7 +63,11 @@ class TranscriptDocument(BaseModel):
     asset_id: str
     language: str | None = Field(description="ISO 639-1 code; None when nothing was spoken.")
     language_probability: float | None = None
+    task: Task = Field(
+        "transcribe", description="translate: the text is English, whatever was spoken."
+    )
     duration: float = Field(description="Seconds of audio listened to.")
+    speech_s: float | None = Field(None, description="Seconds of it that voice activity kept.")
     backend: str
     model: str
     model_digest: str
@@ -62,7 +80,7 @@ class TranscriptDocument(BaseModel):
 
     @property
     def text(self) -> str:
-        return "\n".join(segment.text.strip() for segment in self.segments)
+        return "\n".join(join_words(segment.words) for segment in self.segments)
 
 
 def segments_from_words(
@@ -84,5 +102,5 @@ def _ends_sentence(word: TranscribedWord) -> bool:
 
 
 def _segment(words: list[TranscribedWord]) -> TranscriptSegment:
-    text = " ".join(word.text for word in words)
+    text = join_words(words)
     return TranscriptSegment(start=words[0].start, end=words[-1].end, text=text, words=words)

@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from regie.asr.transcript import TranscriptSegment
+from regie.asr.transcript import Task, TranscribedWord, TranscriptSegment
 from regie.errors import PermanentError
 from regie.models import LocalModel
 
@@ -47,10 +47,28 @@ class Transcriber(Protocol):
         ...
 
     def transcribe(
-        self, samples: np.ndarray, language: str, options: DecodeOptions
+        self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"
     ) -> list[TranscriptSegment]:
-        """Every segment, fully materialised, with word times."""
+        """Every segment of one chunk of speech (30 s at most), fully materialised, with word
+        times; ``task="translate"`` gives English text from speech in ``language``."""
         ...
+
+
+def timed_word(
+    raw: str, start: float, end: float, probability: float | None, first: bool
+) -> TranscribedWord | None:
+    """A backend's word as Régie keeps it, or None for an empty one.
+
+    Whisper's tokens carry the space before a word: one without it is glued to the word before
+    (``'accord`` after ``d``, ``-Unis`` after ``États``), except at the start of a chunk.
+    """
+    text = raw.strip()
+    if not text:
+        return None
+    glued = not first and not raw[:1].isspace()
+    rounded = None if probability is None else round(probability, 4)
+    return TranscribedWord(text=text, start=round(start, 3), end=round(max(start, end), 3),
+                           probability=rounded, glued=glued)  # fmt: skip
 
 
 def load_transcriber(backend: str, model: LocalModel, device: Device = "auto") -> Transcriber:

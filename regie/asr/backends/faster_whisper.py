@@ -1,12 +1,12 @@
-"""faster-whisper (CTranslate2): int8 on CPU, float16 on GPU, batched on GPU."""
+"""faster-whisper (CTranslate2): int8 on CPU, float16 on GPU, one chunk of speech per call."""
 
 from __future__ import annotations
 
 import numpy as np
-from faster_whisper import BatchedInferencePipeline, WhisperModel
+from faster_whisper import WhisperModel
 
-from regie.asr.backends.base import DecodeOptions
-from regie.asr.transcript import TranscribedWord, TranscriptSegment
+from regie.asr.backends.base import DecodeOptions, Task, timed_word
+from regie.asr.transcript import TranscriptSegment
 from regie.models import LocalModel
 
 
@@ -19,7 +19,6 @@ class FasterWhisper:
         self.model = WhisperModel(
             str(model.path), device=device, compute_type=compute, local_files_only=True
         )
-        self.batched = BatchedInferencePipeline(self.model) if device == "cuda" else None
 
     def languages(self) -> frozenset[str]:
         return frozenset(self.model.supported_languages)
@@ -29,27 +28,23 @@ class FasterWhisper:
         return language, float(probability)
 
     def transcribe(
-        self, samples: np.ndarray, language: str, options: DecodeOptions
+        self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"
     ) -> list[TranscriptSegment]:
-        common = {
-            "language": language, "task": "transcribe", "word_timestamps": True,
-            "beam_size": options.beam_size, "temperature": list(options.temperatures),
-            "condition_on_previous_text": False,
-        }  # fmt: skip
-        if self.batched is not None:
-            segments, _ = self.batched.transcribe(samples, batch_size=options.batch_size, **common)
-        else:
-            segments, _ = self.model.transcribe(samples, **common)
-        return [_segment(s) for s in segments if s.words]  # consuming the generator decodes
+        segments, _ = self.model.transcribe(
+            samples, language=language, task=task, word_timestamps=True,
+            beam_size=options.beam_size, temperature=list(options.temperatures),
+            condition_on_previous_text=False, vad_filter=False,
+        )  # fmt: skip
+        found = [_segment(s, first=i == 0) for i, s in enumerate(segments) if s.words]
+        return [segment for segment in found if segment.words]  # consuming the generator decodes
 
 
-def _segment(segment) -> TranscriptSegment:  # faster_whisper.transcribe.Segment
-    words = [
-        TranscribedWord(text=w.word.strip(), start=round(w.start, 3), end=round(w.end, 3),
-                        probability=round(w.probability, 4))
-        for w in segment.words
-        if w.word.strip()
-    ]  # fmt: skip
+def _segment(segment, first: bool) -> TranscriptSegment:  # faster_whisper.transcribe.Segment
+    timed = (
+        timed_word(w.word, w.start, w.end, w.probability, first and i == 0)
+        for i, w in enumerate(segment.words)
+    )
+    words = [word for word in timed if word is not None]
     return TranscriptSegment(
         start=round(segment.start, 3), end=round(segment.end, 3), text=segment.text.strip(),
         words=words,

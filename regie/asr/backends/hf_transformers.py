@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from transformers import WhisperForConditionalGeneration, WhisperProcessor, pipeline
 
-from regie.asr.backends.base import DecodeOptions
+from regie.asr.backends.base import DecodeOptions, Task, timed_word
 from regie.asr.transcript import TranscribedWord, TranscriptSegment, segments_from_words
 from regie.models import LocalModel
 
@@ -47,13 +47,13 @@ class TransformersWhisper:
         return list(lang_to_id)[best].strip("<|>"), float(probabilities[best])
 
     def transcribe(
-        self, samples: np.ndarray, language: str, options: DecodeOptions
+        self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"
     ) -> list[TranscriptSegment]:
         output = self.pipe(
             samples.copy(), return_timestamps="word", chunk_length_s=CHUNK_S,
             batch_size=options.batch_size,
             generate_kwargs={
-                "language": language, "task": "transcribe", "num_beams": options.beam_size,
+                "language": language, "task": task, "num_beams": options.beam_size,
             },
         )  # fmt: skip
         return segments_from_words(_words(output["chunks"], len(samples) / 16_000))
@@ -63,9 +63,10 @@ def _words(chunks: list[dict], duration: float) -> list[TranscribedWord]:
     words = []
     for chunk in chunks:
         start, end = chunk["timestamp"]
-        if not chunk["text"].strip() or start is None or start >= duration:
+        if start is None or start >= duration:
             continue  # past the end: the last chunk is padded to 30 s
         end = min(duration, end if end is not None else duration)
-        words.append(TranscribedWord(text=chunk["text"].strip(), start=round(start, 3),
-                                     end=round(max(start, end), 3)))  # fmt: skip
+        word = timed_word(chunk["text"], start, end, None, first=not words)
+        if word is not None:
+            words.append(word)
     return words

@@ -7,8 +7,8 @@ import torch
 import whisper
 from whisper.tokenizer import LANGUAGES
 
-from regie.asr.backends.base import DecodeOptions
-from regie.asr.transcript import TranscribedWord, TranscriptSegment
+from regie.asr.backends.base import DecodeOptions, Task, timed_word
+from regie.asr.transcript import TranscriptSegment
 from regie.models import LocalModel
 
 
@@ -33,25 +33,24 @@ class OpenAIWhisper:
         return language, float(probabilities[language])
 
     def transcribe(
-        self, samples: np.ndarray, language: str, options: DecodeOptions
+        self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"
     ) -> list[TranscriptSegment]:
         result = self.model.transcribe(
-            samples, language=language, task="transcribe", word_timestamps=True,
+            samples, language=language, task=task, word_timestamps=True,
             temperature=options.temperatures, beam_size=options.beam_size,
             best_of=options.beam_size,
             condition_on_previous_text=False, fp16=self.fp16, verbose=None,
         )  # fmt: skip
-        return [_segment(s) for s in result["segments"] if s.get("words")]
+        found = [_segment(s, first=i == 0) for i, s in enumerate(result["segments"])]
+        return [segment for segment in found if segment.words]
 
 
-def _segment(segment: dict) -> TranscriptSegment:
-    words = [
-        TranscribedWord(text=w["word"].strip(), start=round(w["start"], 3),
-                        end=round(w["end"], 3), probability=round(w["probability"], 4))
-        for w in segment["words"]
-        if w["word"].strip()
-    ]  # fmt: skip
+def _segment(segment: dict, first: bool) -> TranscriptSegment:
+    timed = (
+        timed_word(w["word"], w["start"], w["end"], w["probability"], first and i == 0)
+        for i, w in enumerate(segment.get("words", []))
+    )
     return TranscriptSegment(
         start=round(segment["start"], 3), end=round(segment["end"], 3),
-        text=segment["text"].strip(), words=words,
+        text=segment["text"].strip(), words=[word for word in timed if word is not None],
     )  # fmt: skip
