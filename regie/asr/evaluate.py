@@ -62,8 +62,8 @@ def score_passages(
     norm = normaliser(language)
     scores = []
     for passage in passages:
-        inside = [w for w in words
-                  if passage.start - SLACK_S <= (w.start + w.end) / 2 <= passage.end + SLACK_S]  # fmt: skip
+        low, high = passage.start - SLACK_S, passage.end + SLACK_S
+        inside = [w for w in words if low <= (w.start + w.end) / 2 <= high]
         said, truth = norm(join_words(inside)), norm(passage.text)
         measures = jiwer.process_words(truth, said or "<nothing>")
         scores.append(PassageScore(passage, join_words(inside), round(measures.wer, 4),

@@ -44,10 +44,6 @@ class Span:
     start: int
     end: int
 
-    @property
-    def seconds(self) -> tuple[float, float]:
-        return self.start / SAMPLE_RATE, self.end / SAMPLE_RATE
-
 
 def speech_regions(samples: np.ndarray, settings: VadSettings) -> list[Span]:
     """Speech in ``samples``, each region at most ``chunk_s`` long (split at a pause if it can)."""
@@ -68,7 +64,8 @@ def plan_chunks(
     limit, gap = int(chunk_s * SAMPLE_RATE), int(join_gap_s * SAMPLE_RATE)
     chunks: list[Span] = []
     for region in regions:
-        if chunks and region.end - chunks[-1].start <= limit and region.start - chunks[-1].end <= gap:
+        joinable = chunks and region.start - chunks[-1].end <= gap
+        if joinable and region.end - chunks[-1].start <= limit:
             chunks[-1] = Span(chunks[-1].start, region.end)
         else:
             chunks.append(region)
@@ -79,7 +76,8 @@ def keep_spoken(
     segments: list[TranscriptSegment], regions: list[Span], tolerance_s: float = 0.2
 ) -> list[TranscriptSegment]:
     """Segments with only the words that overlap a speech region (times in seconds, same origin)."""
-    spans = [(start - tolerance_s, end + tolerance_s) for start, end in (r.seconds for r in regions)]
+    spans = [(r.start / SAMPLE_RATE - tolerance_s, r.end / SAMPLE_RATE + tolerance_s)
+             for r in regions]  # fmt: skip
     kept: list[TranscriptSegment] = []
     for segment in segments:
         words = [w for w in segment.words if any(w.start < e and w.end > s for s, e in spans)]

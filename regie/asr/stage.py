@@ -127,9 +127,10 @@ def transcribe_windows(
             language, probability = transcriber.detect_language(
                 first_speech(window.samples, regions)
             )
-        segments += [s.shifted(window.offset_s)
-                     for s in _decode_window(window, regions, language, transcriber, options)]  # fmt: skip
-    reason = None if segments else ("no speech found" if language is None else "no words recognised")
+        found = _decode_window(window, regions, language, transcriber, options)
+        segments += [segment.shifted(window.offset_s) for segment in found]
+    empty = "no speech found" if language is None else "no words recognised"
+    reason = None if segments else empty
     return TranscriptDocument(
         asset_id=asset_id, language=language if segments else None,
         language_probability=probability if segments else None, task=options.task,
