@@ -24,6 +24,7 @@ from blocks import CdnTargetBlock
 from regie.asr import AsrOptions
 from regie.models import ModelStore
 from regie.probe import ProbeOptions
+from regie.publish import ReleaseInputs
 from regie.settings import Settings
 from regie.shots.stage import ShotOptions
 from regie.stage import StageContext, StageOutcome
@@ -52,9 +53,9 @@ STAGES: tuple[StageName, ...] = (
 NEEDS: dict[str, tuple[StageName, ...]] = {
     "fetch": (), "probe": ("fetch",), "shots": ("probe",), "asr": ("probe",),
     "subtitles": ("asr", "shots"), "tagging": ("asr", "shots"), "transcode": ("shots",),
-    "publish": ("transcode",),
+    "publish": ("transcode", "subtitles", "tagging"),
 }  # fmt: skip
-# Publish needs only the package, but waits for the whole DAG: a release is complete or not made.
+# A release is complete or not made: its text tracks and review page need the speech stages.
 PUBLISH_WAITS_FOR: tuple[StageName, ...] = ("subtitles", "tagging")
 PICTURE_STAGES = ("shots", "transcode", "publish")
 SPEECH_STAGES = ("asr", "subtitles", "tagging")
@@ -182,9 +183,13 @@ def _start(
             source, media, run["shots"], context, ladder_options, gpu
         )
     if "publish" in todo:
+        speech = ReleaseInputs(  # Prefect hands the task the outcomes of these futures
+            subtitles=tuple(f for f in [run["subtitles"]] if f), transcript=run["asr"],
+            tags=run["tagging"],
+        )  # fmt: skip
         run["publish"] = publish_task.submit(
             source, media, run["shots"], run["transcode"], context, cdn_target(options, settings),
-            wait_for=[f for f in (run[s] for s in PUBLISH_WAITS_FOR) if f],
+            speech, wait_for=[f for f in (run[s] for s in PUBLISH_WAITS_FOR) if f],
         )  # fmt: skip
     return {stage: future for stage, future in run.items() if future is not None}
 

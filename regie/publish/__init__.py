@@ -3,7 +3,14 @@
 from regie.publish.layout import CachePolicy, asset_slug
 from regie.publish.purge import EdgeServicesTarget
 from regie.publish.rollback import unpublish
-from regie.publish.stage import PUBLISH, CdnTarget, PublishOptions, make_cdn_target, publish
+from regie.publish.stage import (
+    PUBLISH,
+    CdnTarget,
+    PublishOptions,
+    ReleaseInputs,
+    make_cdn_target,
+    publish,
+)
 
 __all__ = [
     "PUBLISH",
@@ -11,6 +18,7 @@ __all__ = [
     "CdnTarget",
     "EdgeServicesTarget",
     "PublishOptions",
+    "ReleaseInputs",
     "asset_slug",
     "make_cdn_target",
     "publish",

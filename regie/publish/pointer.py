@@ -39,7 +39,7 @@ class Pointer(BaseModel):
 def stable_master(release_master: str, release: str) -> str:
     """The release's HLS master with every variant and rendition URI under ``release/``."""
     master = m3u8.loads(release_master)
-    for variant in master.playlists:
+    for variant in [*master.playlists, *master.iframe_playlists]:
         variant.uri = f"{release}/{variant.uri}"
     for media in master.media:
         if media.uri:

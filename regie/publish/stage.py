@@ -18,8 +18,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from regie.artefacts import MediaInfo, PublishReceipt, RenditionSet, ShotList, SourceAsset
+from regie.artefacts import (
+    MediaInfo,
+    PublishReceipt,
+    RenditionSet,
+    ShotList,
+    SourceAsset,
+    SubtitleSet,
+    TagSet,
+    Transcript,
+)
 from regie.errors import MediaError
+from regie.package.contents import ReleaseContents, release_outputs
 from regie.publish.layout import CachePolicy, ReleaseFile, asset_slug, release_files
 from regie.publish.pointer import POINTER, STABLE_DASH, STABLE_HLS, stable_keys
 from regie.publish.purge import EdgeServicesTarget, purge
@@ -30,7 +40,7 @@ from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRu
 from regie.storage import Storage, join_url
 
 log = logging.getLogger("regie.publish")
-PUBLISH = Stage("publish", "1", PublishReceipt)
+PUBLISH = Stage("publish", "2", PublishReceipt)
 METADATA = "metadata.json"
 
 
@@ -71,6 +81,24 @@ class PublishOptions(StageOptions):
 
 
 @dataclass(frozen=True)
+class ReleaseInputs:
+    """What the speech stages add to a release: subtitle tracks, the spoken language, tags."""
+
+    subtitles: tuple[StageOutcome[SubtitleSet], ...] = ()
+    transcript: StageOutcome[Transcript] | None = None
+    tags: StageOutcome[TagSet] | None = None
+
+    def keys(self) -> dict[str, str]:
+        """Stage keys of the inputs, for the publish key."""
+        keys = {f"subtitles-{i}": s.manifest.key for i, s in enumerate(self.subtitles)}
+        if self.transcript is not None:
+            keys["asr"] = self.transcript.manifest.key
+        if self.tags is not None:
+            keys["tagging"] = self.tags.manifest.key
+        return keys
+
+
+@dataclass(frozen=True)
 class ReleasePlan:
     """One release of one asset: what goes where."""
 
@@ -93,25 +121,37 @@ def publish(
     context: StageContext,
     target: CdnTarget,
     options: PublishOptions | None = None,
+    extras: ReleaseInputs | None = None,
 ) -> StageOutcome[PublishReceipt]:
-    """Release the transcode package of ``source``, or return the receipt of an identical run.
+    """Release the package of ``source`` with its text tracks, or return an identical run's receipt.
+
+    The release id is the publish key: new subtitles make a new release, never a changed one.
 
     Raises:
-        PermanentError: An unsafe key, an incomplete release, or a failed verification.
+        PermanentError: An unsafe key, a package that does not validate, an incomplete release,
+            or a failed verification.
         TransientError: The origin or the CDN API failed in a way a retry may fix.
     """
     opts = options or PublishOptions()
+    more = extras or ReleaseInputs()
     slug = asset_slug(source.key)
     inputs = {
         "transcode": ladder.manifest.key,
         "origin": join_url(target.origin_url, target.prefix),
+        **more.keys(),
     }
 
     def produce(run: StageRun) -> PublishReceipt:
-        files = release_files(ladder.manifest.outputs, opts.cache, source.asset_id)
-        metadata = _metadata_file(run, source, media, shots, ladder.artefact, opts.cache)
+        contents = ReleaseContents(
+            ladder=ladder.manifest, subtitles=[s.manifest for s in more.subtitles],
+            language=more.transcript.artefact.language if more.transcript else None,
+        )  # fmt: skip
+        outputs = release_outputs(run, contents, source.asset_id)
+        files = release_files(outputs, opts.cache, source.asset_id)
+        metadata = _metadata_file(run, source, media, shots, ladder.artefact, contents, opts.cache)
+        release = run.prefix.rstrip("/").rsplit("/", 1)[-1]
         plan = ReleasePlan(
-            asset=source.asset_id, slug=slug, release=ladder.manifest.key,
+            asset=source.asset_id, slug=slug, release=release,
             asset_url=join_url(target.origin_url, target.prefix, slug), files=[*files, metadata],
         )  # fmt: skip
         return _release(run.context.storage, plan, target, opts)
@@ -174,14 +214,17 @@ def _metadata_file(
     media: MediaInfo,
     shots: ShotList | None,
     ladder: RenditionSet,
+    contents: ReleaseContents,
     cache: CachePolicy,
 ) -> ReleaseFile:
     """``metadata.json`` for the player and the catalogue, written to the stage's outputs."""
+    probed = sorted({a.language for a in media.audio if a.language})
     document = {
         "title": Path(source.key).stem,
         "asset_id": source.asset_id,
         "duration_s": float(ladder.duration),
-        "languages": sorted({a.language for a in media.audio if a.language}),
+        "languages": [contents.language] if contents.language else probed,
+        "subtitles": contents.subtitle_records(),
         "shots": len(shots.shots) if shots else None,
         "renditions": [f"{r.width}x{r.height}" for r in ladder.renditions],
         "tags": [],  # filled by the tagging stage when it runs (issue 6)

@@ -1,10 +1,11 @@
 """After the switch, look at the release the way a player and the CDN will.
 
-Through the origin's HTTP endpoint: the stable HLS master, every media playlist it names, the
-stable MPD, then a HEAD of every object of the release (segments, init segments, subtitles,
-thumbnails, poster), each checked for status, ``Content-Type`` and size. Every URI a playlist
-references must be one of the release's objects. Without an HTTP endpoint (the embedded
-``file://`` origin) the same walk reads the store directly and checks presence and size.
+Through the origin's HTTP endpoint: the stable HLS master, every media, I-frame and subtitle
+playlist it names (so every text segment too), the stable MPD and the sidecars it names, then a
+HEAD of every object of the release (segments, init segments, subtitles, thumbnails, poster),
+each checked for status, ``Content-Type`` and size. Every URI a playlist references must be one
+of the release's objects. Without an HTTP endpoint (the embedded ``file://`` origin) the same
+walk reads the store directly and checks presence and size.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def verify_over_http(
     """Check the published asset at ``base_url`` (the asset's folder); returns objects checked."""
     with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, limits=_limits(workers)) as http:
         master = _get(http, f"{base_url}/{STABLE_HLS}", asset).text
-        check_stable_mpd(_get(http, f"{base_url}/{STABLE_DASH}", asset).text, release, asset)
+        mpd = _get(http, f"{base_url}/{STABLE_DASH}", asset).text
+        check_stable_mpd(mpd, release, asset)
+        check_mpd_references(mpd, files, asset)
         check_references(master, lambda u: _get(http, f"{base_url}/{u}", asset).text, release,
                          files, asset)  # fmt: skip
 
@@ -47,9 +50,9 @@ def verify_in_store(
 ) -> int:
     """The same walk on a store without an HTTP endpoint: presence and size of every object."""
     master = storage.read_bytes(join_url(asset_url, STABLE_HLS)).decode()
-    check_stable_mpd(
-        storage.read_bytes(join_url(asset_url, STABLE_DASH)).decode(), release, asset_url
-    )
+    mpd = storage.read_bytes(join_url(asset_url, STABLE_DASH)).decode()
+    check_stable_mpd(mpd, release, asset_url)
+    check_mpd_references(mpd, files, asset_url)
 
     def read(uri: str) -> str:
         return storage.read_bytes(join_url(asset_url, uri)).decode()
@@ -68,9 +71,19 @@ def check_stable_mpd(text: str, release: str, asset: str) -> None:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
         raise PermanentError(asset, f"the stable DASH manifest is not XML ({error})") from error
-    bases = [e.text for e in root.iter(f"{{{MPD_NAMESPACE}}}BaseURL")]
+    bases = [e.text for e in root.findall(f"{{{MPD_NAMESPACE}}}BaseURL")]  # the MPD's own
     if bases != [f"{release}/"]:
         raise PermanentError(asset, f"the stable DASH manifest points to {bases}, not {release}/")
+
+
+def check_mpd_references(text: str, files: list[ReleaseFile], asset: str) -> None:
+    """Every sidecar the stable MPD names (text tracks) is an object of the release."""
+    root = ElementTree.fromstring(text)
+    keys = {f.key for f in files}
+    for period in root.iter(f"{{{MPD_NAMESPACE}}}Period"):
+        for base in period.iter(f"{{{MPD_NAMESPACE}}}BaseURL"):
+            if base.text not in keys:
+                raise PermanentError(asset, f"the DASH manifest names {base.text}, not published")
 
 
 def check_references(
@@ -86,13 +99,14 @@ def check_references(
 def referenced_uris(master_text: str, read: Callable[[str], str]) -> list[str]:
     """Every URI the master and its media playlists reference, relative to the asset folder."""
     master = m3u8.loads(master_text)
-    playlists = [p.uri for p in master.playlists] + [m.uri for m in master.media if m.uri]
+    playlists = [p.uri for p in [*master.playlists, *master.iframe_playlists]]
+    playlists += [m.uri for m in master.media if m.uri]
     uris = list(playlists)
     for playlist_uri in playlists:
         folder = PurePosixPath(playlist_uri).parent
         media = m3u8.loads(read(playlist_uri))
-        names = [s.uri for s in media.segments] + [m.uri for m in media.segment_map if m.uri]
-        uris += [str(folder / name) for name in names]
+        names = {s.uri for s in media.segments} | {m.uri for m in media.segment_map if m.uri}
+        uris += [str(folder / name) for name in sorted(names)]
     return uris
 
 

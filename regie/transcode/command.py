@@ -124,5 +124,6 @@ def _dash(job: LadderJob) -> dict[str, Any]:
         "adaptation_sets": sets,
         "init_seg_name": INIT_TEMPLATE,
         "media_seg_name": SEGMENT_TEMPLATE,
-        "format_options": "movflags=+cmaf",
+        # an edit list skips the AAC encoder's priming samples: audio and video start together
+        "format_options": "movflags=+cmaf:use_editlist=1",
     }

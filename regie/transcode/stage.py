@@ -28,6 +28,8 @@ from regie.content_types import CONTENT_TYPES
 from regie.errors import PermanentError
 from regie.fetch import local_source
 from regie.ffmpeg import run_tool, tool_version
+from regie.package.dash import Thumbnails
+from regie.package.finish import finish_package
 from regie.shots.keyframes import extract_keyframes
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.transcode import validate
@@ -47,7 +49,6 @@ from regie.transcode.loudness import (
     measure_loudness,
     normalise_filter,
 )
-from regie.transcode.playlists import finish_playlists
 from regie.transcode.thumbnails import poster_time, thumbnails_vtt
 
 log = logging.getLogger("regie.transcode")
@@ -138,8 +139,8 @@ def _encode(
     (job.output_dir / "thumbnails").mkdir(parents=True)
     run_tool(build_ladder_argv(job), asset)
     language = media.audio[0].language if media.audio else None
-    audio_kbps = opts.audio_bitrate_kbps if media.audio else None
-    finish_playlists(job.output_dir / MASTER_M3U8, renditions, audio_kbps, language)
+    finish_package(job.output_dir, MASTER_M3U8, MANIFEST_MPD, opts.segment_s, language,
+                   _thumbnails(opts.sprites))  # fmt: skip
     ssim, idr_count = _validate(job, duration, cuts, opts, asset)
     report = Checks(
         ssim=ssim, keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
@@ -147,6 +148,15 @@ def _encode(
     )  # fmt: skip
     extras = _poster_and_thumbnails(path, duration, shots, job, opts, asset)
     return _store_outputs(run, job, report, duration, extras, asset)
+
+
+def _thumbnails(sprites: SpriteSpec) -> Thumbnails:
+    """The sprite sheets as DASH-IF tiles (``sprite-0001.jpg``... under thumbnails/)."""
+    return Thumbnails(
+        media="thumbnails/sprite-$Number%04d$.jpg", interval_s=sprites.interval_s,
+        columns=sprites.columns, rows=sprites.rows, tile_width=sprites.width,
+        tile_height=sprites.height,
+    )  # fmt: skip
 
 
 def _gain(measured: LoudnessMeasure | None, target: LoudnessTarget) -> GainFilter | None:

@@ -23,6 +23,7 @@ from regie.ffmpeg import run_tool
 from regie.timing import Rational, format_fraction, parse_fraction
 
 MPD_NS = {"mpd": "urn:mpeg:dash:schema:mpd:2011"}
+VIDEO_REPRESENTATIONS = ".//mpd:AdaptationSet[@contentType='video']/mpd:Representation"
 
 
 class RenditionProbe(BaseModel):
@@ -129,7 +130,9 @@ def check_mpd(mpd_path: Path, renditions: list[Rendition], duration: Fraction, a
         raise PermanentError(asset, f"the DASH manifest is not valid XML: {error}") from error
     videos = [
         (int(r.get("width", 0)), int(r.get("height", 0)))
-        for r in root.iterfind(".//mpd:Representation[@width]", MPD_NS)
+        for r in root.iterfind(
+            ".//mpd:AdaptationSet[@contentType='video']/mpd:Representation", MPD_NS
+        )
     ]
     if videos != [(r.width, r.height) for r in renditions]:
         raise PermanentError(asset, f"the DASH manifest lists {videos}, not the planned renditions")

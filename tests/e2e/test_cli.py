@@ -69,7 +69,8 @@ def test_run_twice_on_the_programme_does_the_work_once(
     assert summary["live"]["hls"] == (live / "master.m3u8").as_uri()
     assert f"live hls     {summary['live']['hls']}" in first.stdout
     pointer = json.loads((live / "current.json").read_text())
-    assert pointer["release"] == ladder_manifest.parent.name  # the transcode key
+    publish_manifest = Path(summary["manifests"]["publish"].removeprefix("file://"))
+    assert pointer["release"] == publish_manifest.parent.name  # the publish key
     stable = (live / "master.m3u8").read_text()
     assert stable.count("#EXT-X-STREAM-INF") == 4 and f"{pointer['release']}/media_0.m3u8" in stable
     assert (live / pointer["release"] / "release.json").is_file()
@@ -91,7 +92,7 @@ def test_run_twice_on_the_programme_does_the_work_once(
 def test_unpublish_switches_and_purges_or_says_why_not(clip: Path, env: dict[str, str]) -> None:
     run = regie("run", str(clip), env=env)
     assert run.returncode == 0, run.stderr[-2000:]
-    release = Path(last_json(run)["manifests"]["transcode"]).parent.name
+    release = Path(last_json(run)["manifests"]["publish"]).parent.name
     done = regie("unpublish", "clip", env=env)
     assert done.returncode == 2
     assert done.stdout.strip() == "error: clip: no earlier complete release to go back to"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_release_goes_live_with_the_right_headers_and_is_verified_over_http(
 ) -> None:
     source, info, shots, ladder = _stages(two_shots, context)
     receipt = publish(source, info, shots, ladder, context, target).artefact
-    assert receipt.slug == "journal-20h" and receipt.release == ladder.manifest.key
+    assert receipt.slug == "journal-20h" and receipt.release == Path(receipt.release_url).name
     assert receipt.verified_over == "http" and receipt.skipped == 0
     assert receipt.uploaded == receipt.verified - 2 > 10  # every object, + stable master and MPD
     bucket = target.origin_url.removeprefix("s3://")
@@ -96,29 +97,40 @@ def test_rerun_does_nothing_and_a_lost_receipt_resumes_without_uploading(
 
 
 def test_readers_polling_the_pointer_never_see_a_hole(
-    two_shots: Path, context: StageContext, target: CdnTarget
+    two_shots: Path, context: StageContext, target: CdnTarget, s3_client
 ) -> None:
-    source, info, shots, old = _stages(two_shots, context)
-    publish(source, info, shots, old, context, target, PublishOptions(workers=2))
+    source, info, shots, old_ladder = _stages(two_shots, context)
+    old = publish(source, info, shots, old_ladder, context, target, PublishOptions(workers=2))
     _, _, _, broken = _stages(two_shots, context, audio_kbps=96)
     _, _, _, good = _stages(two_shots, context, audio_kbps=64)
     damaged = next(o for o in broken.manifest.outputs if o.name == "seg-0-00002.m4s")
     Path(damaged.uri.removeprefix("file://")).write_bytes(b"damaged")
     # a release that fails half way: never pointed to
-    with _reader(target) as (seen, holes), pytest.raises(MediaError):
+    with _reader(target) as (seen, holes), pytest.raises(MediaError) as failed:
+        _first_look(seen)  # the validated package fails fast, at its first damaged upload
         publish(source, info, shots, broken, context, target, PublishOptions(workers=2))
-    assert seen and set(seen) == {old.manifest.key} and holes == []
-    record = f"{target.http_base_url}/journal-20h/{broken.manifest.key}/release.json"
-    assert httpx.get(record).status_code == 404
+    assert "seg-0-00002.m4s" in str(failed.value)
+    assert seen and set(seen) == {old.artefact.release} and holes == []
+    bucket = target.origin_url.removeprefix("s3://")
+    listed = s3_client.list_objects_v2(Bucket=bucket, Prefix="programmes/journal-20h/")
+    records = [o["Key"] for o in listed["Contents"] if o["Key"].endswith("/release.json")]
+    assert records == [f"programmes/journal-20h/{old.artefact.release}/release.json"]
     work = Path(context.work_url.removeprefix("file://"))
     assert len(list(work.glob(f"*/publish/*/{MANIFEST_NAME}"))) == 1  # no receipt for it
     with _reader(target) as (seen, holes):  # a release that succeeds: old, then new, whole
-        publish(source, info, shots, good, context, target, PublishOptions(workers=2))
-    assert holes == [] and seen[0] == old.manifest.key
-    assert set(seen) <= {old.manifest.key, good.manifest.key}
+        new = publish(source, info, shots, good, context, target, PublishOptions(workers=2))
+    assert holes == [] and seen[0] == old.artefact.release
+    assert set(seen) <= {old.artefact.release, new.artefact.release}
     assert httpx.get(f"{target.http_base_url}/journal-20h/current.json").json()["release"] == (
-        good.manifest.key
+        new.artefact.release
     )
+
+
+def _first_look(seen: list[str]) -> None:
+    """Wait until the reader has read the live release once."""
+    deadline = time.monotonic() + 30
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @contextmanager
@@ -179,29 +191,29 @@ def test_purge_asks_only_for_the_stable_entry_points_and_retries_429(
 def test_unpublish_moves_the_pointer_back(
     two_shots: Path, context: StageContext, target: CdnTarget
 ) -> None:
-    source, info, shots, old = _stages(two_shots, context)
-    _, _, _, new = _stages(two_shots, context, audio_kbps=96)
-    publish(source, info, shots, old, context, target)
-    publish(source, info, shots, new, context, target)
+    source, info, shots, old_ladder = _stages(two_shots, context)
+    _, _, _, new_ladder = _stages(two_shots, context, audio_kbps=96)
+    old = publish(source, info, shots, old_ladder, context, target).artefact
+    new = publish(source, info, shots, new_ladder, context, target).artefact
     asset_url = f"{target.origin_url}/programmes/journal-20h"
     back = unpublish(context.storage, asset_url, "journal-20h", None, CachePolicy())
-    assert back.release == old.manifest.key
+    assert back.release == old.release
     live = httpx.get(f"{target.http_base_url}/journal-20h/master.m3u8").text
-    assert f"{old.manifest.key}/media_0.m3u8" in live
+    assert f"{old.release}/media_0.m3u8" in live
     with pytest.raises(PermanentError, match="no complete release 'nope'"):
         unpublish(context.storage, asset_url, "journal-20h", "nope", CachePolicy())
-    forward = unpublish(context.storage, asset_url, "journal-20h", new.manifest.key, CachePolicy())
-    assert forward.release == new.manifest.key
+    forward = unpublish(context.storage, asset_url, "journal-20h", new.release, CachePolicy())
+    assert forward.release == new.release
 
 
 def test_release_failing_verification_hands_viewers_back_the_previous_one(
     two_shots: Path, context: StageContext, target: CdnTarget
 ) -> None:
-    source, info, shots, old = _stages(two_shots, context)
-    publish(source, info, shots, old, context, target)
+    source, info, shots, old_ladder = _stages(two_shots, context)
+    old = publish(source, info, shots, old_ladder, context, target).artefact
     _, _, _, new = _stages(two_shots, context, audio_kbps=96)
     wrong = target.model_copy(update={"http_base_url": f"{target.http_base_url}/not-here"})
     with pytest.raises(PermanentError, match="origin answered 404"):
         publish(source, info, shots, new, context, wrong)
     live = httpx.get(f"{target.http_base_url}/journal-20h/current.json").json()
-    assert live["release"] == old.manifest.key
+    assert live["release"] == old.release

@@ -20,7 +20,9 @@ from tasks.summary import AssetRun
                            "transcode", "publish"]),
         ("probe", None, ["fetch", "probe"]),
         ("publish", ["subtitles"], ["fetch", "probe", "shots", "asr", "subtitles"]),
-        ("publish", ["transcode", "publish"], ["fetch", "probe", "shots", "transcode", "publish"]),
+        ("publish", ["transcode"], ["fetch", "probe", "shots", "transcode"]),
+        ("publish", ["publish"], ["fetch", "probe", "shots", "asr", "subtitles", "tagging",
+                                  "transcode", "publish"]),
         ("publish", ["asr"], ["fetch", "probe", "asr"]),
     ],
 )  # fmt: skip

@@ -61,7 +61,7 @@ def test_one_dash_output_with_hls_playlists_then_the_sprite_sheets() -> None:
     expected = [
         ["-hls_playlist", "1"], ["-seg_duration", "6"], ["-use_timeline", "1"],
         ["-adaptation_sets", "id=0,streams=v id=1,streams=a"],
-        ["-format_options", "movflags=+cmaf"], ["-c:a", "aac"], ["-ar", "48000"],
+        ["-format_options", "movflags=+cmaf:use_editlist=1"], ["-c:a", "aac"], ["-ar", "48000"],
     ]  # fmt: skip
     for option in expected:
         at = dash.index(option[0])
