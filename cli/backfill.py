@@ -26,6 +26,9 @@ def run_backfill(
     collection: str | None, glob: str | None, stages: list[str] | None, limit: int | None,
     max_concurrency: int, retry_failed: bool, dry_run: bool, if_model_missing: str,
 ) -> Any:  # fmt: skip
+    from prefect import tags
+
+    from cli.embedded import CLI_TAGS
     from flows.backfill import backfill
     from flows.process_asset import AssetOptions
 
@@ -35,15 +38,17 @@ def run_backfill(
         collection=collection, glob=glob,
     )  # fmt: skip
     options = AssetOptions(if_model_missing=if_model_missing)  # type: ignore[arg-type]
-    plan = backfill(source, rows, stages, options, limit, max_concurrency, retry_failed, True)  # type: ignore[arg-type]
+    with tags(*CLI_TAGS):
+        plan = backfill(source, rows, stages, options, limit, max_concurrency, retry_failed, True)  # type: ignore[arg-type]
     print_plan(plan.planned)
     if dry_run or not plan.planned["todo"]:
         return plan
     outcome: dict[str, Any] = {}
 
     def work() -> None:
-        outcome["result"] = backfill(source, rows, stages, options, limit, max_concurrency,
-                                     retry_failed, False)  # type: ignore[arg-type]  # fmt: skip
+        with tags(*CLI_TAGS):
+            outcome["result"] = backfill(source, rows, stages, options, limit, max_concurrency,
+                                         retry_failed, False)  # type: ignore[arg-type]  # fmt: skip
 
     thread = threading.Thread(target=work)
     thread.start()

@@ -15,6 +15,7 @@ from pathlib import Path
 # The engine logs its warnings (a model missing, an encoder refused) on ``regie.*`` loggers;
 # Prefect attaches its handlers to these too, so they reach the run's logs in the UI.
 RUN_ENVIRONMENT = {"PREFECT_LOGGING_EXTRA_LOGGERS": "regie"}
+CLI_TAGS = ("regie", "cli")  # on the runs the CLI starts, to find them in the UI
 EMBEDDED_DEFAULTS = {
     **RUN_ENVIRONMENT,
     "DO_NOT_TRACK": "1",

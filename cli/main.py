@@ -76,6 +76,8 @@ def run_command(
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
     embedded.prepare(settings.home)
+    from prefect import tags
+
     from flows.process_asset import STAGES, AssetOptions, ShotDetectorName, process_asset
     from regie.tagging.stage import TaggingOptions
     from regie.transcode.encoders import EncoderPreference
@@ -94,7 +96,8 @@ def run_command(
             language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
         )  # fmt: skip
-        result = process_asset(uri, until, options=options)  # type: ignore[arg-type]
+        with tags(*embedded.CLI_TAGS):
+            result = process_asset(uri, until, options=options)  # type: ignore[arg-type]
     except MediaError as error:
         failed = {
             "asset_id": error.asset,

@@ -35,9 +35,10 @@ from regie.transcode.encoders import EncoderPreference
 from tasks.asr import transcribe_task
 from tasks.fetch import fetch_source
 from tasks.groups import STAGE_GROUPS, run_stage_group
+from tasks.names import asset_flow_run_name
 from tasks.probe import probe_media
 from tasks.publish import publish_task
-from tasks.report import report_asset, track_progress
+from tasks.report import report_asset, report_failed_run, track_progress
 from tasks.shots import detect_shots_task
 from tasks.subtitles import subtitles_task
 from tasks.summary import AssetRun
@@ -87,8 +88,9 @@ class AssetOptions(BaseModel):
 
 @flow(
     name="process-asset",
-    flow_run_name="process-asset-{source_uri}",
+    flow_run_name=asset_flow_run_name,
     task_runner=ThreadPoolTaskRunner(max_workers=8),
+    on_failure=[report_failed_run],
 )
 def process_asset(
     source_uri: str,
@@ -117,7 +119,7 @@ def process_asset(
     else:
         run = run_embedded(source_uri, wanted, options, settings)
     storage = settings.storage()
-    report_asset(run, storage)
+    report_asset(run, storage, settings.browser_links(cdn_target(options, settings)))
     if report_url:
         storage.write_bytes(report_url, run.model_dump_json().encode(), "application/json")
     return run

@@ -71,10 +71,14 @@ def source_etag(uri: str, info: ObjectInfo) -> str:
 def derive_asset_id(uri: str, etag: str) -> str:
     """A readable id, stable for the same (bucket, key, ETag): ``<key stem>-<hash>``."""
     parts = urlsplit(uri)
-    stem = PurePosixPath(unquote(parts.path)).stem
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "asset"
     digest = hashlib.sha256(f"{parts.netloc}{parts.path}#{etag}".encode()).hexdigest()
-    return f"{slug}-{digest[:12]}"
+    return f"{asset_slug(uri)}-{digest[:12]}"
+
+
+def asset_slug(uri: str) -> str:
+    """The readable part of an asset id: the object key's stem, lowercase, dashes."""
+    stem = PurePosixPath(unquote(urlsplit(uri).path)).stem
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40] or "asset"
 
 
 def local_source(asset: SourceAsset, context: StageContext) -> Path:

@@ -22,7 +22,8 @@ from regie.fetch import RestorePolicy
 from regie.models import ModelStore
 from regie.publish.stage import CdnTarget, make_cdn_target
 from regie.stage import StageContext
-from regie.storage import ResidencyPolicy, Storage
+from regie.storage import ResidencyPolicy, Storage, join_url
+from regie.storage.links import BrowserLinks, mirrors_of
 from regie.storage.s3 import S3Config
 
 DEFAULT_CONFIG_FILE = Path("regie.toml")
@@ -45,6 +46,14 @@ class Settings(BaseSettings):
     cdn_http_base_url: str | None = Field(
         None, description="The origin's HTTP address for the prefix, to verify releases over HTTP."
     )
+    cdn_public_url: str | None = Field(
+        None, description="The CDN's public address for the prefix (what viewers open); "
+        "default: cdn_http_base_url. Links in the Prefect UI point there.",
+    )  # fmt: skip
+    work_http_url: str | None = Field(
+        None, description="An HTTP server in front of the work store (a local review server), "
+        "for links in the Prefect UI; without one, S3 outputs get presigned links.",
+    )  # fmt: skip
     edge_pipeline_id: str | None = Field(None, description="Scaleway Edge Services pipeline.")
     edge_api_token: SecretStr | None = Field(None, description="Scaleway API secret key.")
     edge_api_url: str = Field("https://api.scaleway.com", description="Scaleway API address.")
@@ -142,6 +151,15 @@ class Settings(BaseSettings):
             self.cdn_origin_url, self.cdn_prefix, self.cdn_http_base_url, self.edge_pipeline_id,
             self.edge_api_token, self.edge_api_url,
         )  # fmt: skip
+
+    def browser_links(self, target: CdnTarget | None = None) -> BrowserLinks:
+        """http(s) addresses for outputs: published ones on the CDN, the others as configured."""
+        target = target or self.cdn_target()
+        own = target.origin_url == self.cdn_origin_url
+        public = (self.cdn_public_url if own else None) or target.http_base_url
+        mirrors = [(join_url(target.origin_url, target.prefix), public),
+                   (self.work_url, self.work_http_url)]  # fmt: skip
+        return BrowserLinks(self.storage(), mirrors_of(mirrors))
 
     def upload_filter(self) -> UploadFilter:
         """Which uploads start a run."""

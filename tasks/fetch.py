@@ -8,12 +8,13 @@ from prefect.cache_policies import NO_CACHE
 from regie.artefacts import SourceAsset
 from regie.fetch import RestorePolicy, fetch
 from regie.stage import StageContext, StageOutcome
+from tasks.names import fetch_task_run_name
 from tasks.policy import STAGE_TASK_OPTIONS
 
 
 @task(
     name="fetch",
-    task_run_name="fetch-{source_uri}",
+    task_run_name=fetch_task_run_name,
     cache_policy=NO_CACHE,
     **STAGE_TASK_OPTIONS,
 )

@@ -1,11 +1,16 @@
 """report-asset task: what the Prefect UI shows of an asset (a markdown report and tables).
 
 The builders are pure (manifests in, markdown and rows out); the task reads the manifests from the
-store, so the report is the same whether the stages ran in this process or on other pools.
+store, so the report is the same whether the stages ran in this process or on other pools. Every
+link is an http(s) address (``regie.storage.links``); a stage that ran but found nothing to do
+(a transcript of an asset without audio) says so. A failed run gets its report too, from the
+flow's ``on_failure`` hook. Reports are keyed by asset and deployment, so an ingest-check run
+does not hide, in the asset's latest report, that the urgent run published it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from prefect import task
@@ -16,11 +21,16 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun, State
 from prefect.futures import PrefectFuture, as_completed
+from prefect.runtime import deployment, flow_run
 
 from regie.artefacts import STAGE_ARTEFACTS, RenditionSet, ShotList, TagSet
+from regie.errors import MediaError
+from regie.fetch import asset_slug
 from regie.stage import Manifest, read_manifest
 from regie.storage import Storage
+from regie.storage.links import BrowserLinks
 from tasks.summary import AssetRun
 
 MAX_SHOT_ROWS = 500  # a feature film has ~2,000 shots: the full list is the CSV output
@@ -31,6 +41,25 @@ def artifact_key(asset_id: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in asset_id.lower()).strip("-")
 
 
+def run_key(source_uri: str, deployment_name: str | None) -> str:
+    """The artifact key prefix of an asset's runs by one deployment (``adhoc`` without one).
+
+    From the source URL, not the asset id: a failed fetch has no asset id, and a new version of
+    the master keeps the history of the old one.
+    """
+    digest = hashlib.sha256(source_uri.encode()).hexdigest()[:8]
+    return artifact_key(f"{asset_slug(source_uri)}-{digest}-{deployment_name or 'adhoc'}")
+
+
+def empty_reason(stage: str, artefact: Any) -> str | None:
+    """Why a stage that ran produced nothing useful (no audio, no speech, nothing to tag)."""
+    if reason := getattr(artefact, "reason", None):
+        return str(reason)
+    if stage == "subtitles" and artefact.cues == 0:
+        return "no cues: nothing was said"
+    return None
+
+
 def stage_rows(run: AssetRun, manifests: dict[str, Manifest[Any]]) -> list[dict[str, Any]]:
     """One row per stage: what happened, how long it took (when it was done), where it is."""
     rows = []
@@ -38,18 +67,21 @@ def stage_rows(run: AssetRun, manifests: dict[str, Manifest[Any]]) -> list[dict[
         if stage in run.skipped:
             rows.append({"stage": stage, "status": f"skipped: {run.skipped[stage]}"})
         elif stage in manifests:
-            provenance = manifests[stage].provenance
+            manifest = manifests[stage]
+            status = "reused" if stage in run.reused else "done"
+            if empty := empty_reason(stage, manifest.artefact):
+                status = f"{status}, empty: {empty}"
             rows.append({
-                "stage": stage,
-                "status": "reused" if stage in run.reused else "done",
-                "seconds": round(provenance.duration_s, 2),
-                "host": provenance.host,
-                "manifest": run.manifests[stage],
+                "stage": stage, "status": status,
+                "seconds": round(manifest.provenance.duration_s, 2),
+                "host": manifest.provenance.host, "manifest": run.manifests[stage],
             })  # fmt: skip
     return rows
 
 
-def asset_tables(manifests: dict[str, Manifest[Any]]) -> dict[str, list[dict[str, Any]]]:
+def asset_tables(
+    manifests: dict[str, Manifest[Any]], links: BrowserLinks
+) -> dict[str, list[dict[str, Any]]]:
     """The tables worth a look in the UI, by artifact name."""
     tables: dict[str, list[dict[str, Any]]] = {}
     if "shots" in manifests:
@@ -63,7 +95,7 @@ def asset_tables(manifests: dict[str, Manifest[Any]]) -> dict[str, list[dict[str
         ladder: RenditionSet = manifests["transcode"].artefact
         tables["renditions"] = [
             {"rendition": r.name, "size": f"{r.width}x{r.height}", "kbps": r.bitrate_kbps,
-             "ssim": r.ssim, "encoder": ladder.encoder, "playlist": r.playlist}
+             "ssim": r.ssim, "encoder": ladder.encoder, "playlist": links.href(r.playlist)}
             for r in ladder.renditions
         ]  # fmt: skip
     if "subtitles" in manifests:
@@ -85,7 +117,7 @@ def _ranges(ranges: list[tuple[float, float]]) -> str:
     return "; ".join(f"{start:.0f}-{end:.0f} s" for start, end in ranges)
 
 
-def asset_markdown(run: AssetRun, manifests: dict[str, Manifest[Any]]) -> str:
+def asset_markdown(run: AssetRun, manifests: dict[str, Manifest[Any]], links: BrowserLinks) -> str:
     """The asset's report: stages with timings and links, what is live, the contact sheet."""
     lines = [
         f"# {run.asset_id}",
@@ -94,30 +126,57 @@ def asset_markdown(run: AssetRun, manifests: dict[str, Manifest[Any]]) -> str:
         "|---|---|---|---|",
     ]
     for row in stage_rows(run, manifests):
-        link = f"[manifest]({row['manifest']})" if "manifest" in row else ""
+        link = links.markdown(row["manifest"], "manifest") if "manifest" in row else ""
         lines.append(f"| {row['stage']} | {row['status']} | {row.get('seconds', '')} | {link} |")
     if run.live:
-        lines += ["", "## Live", *(f"- {name}: [{url}]({url})" for name, url in run.live.items())]
-    if "shots" in manifests and manifests["shots"].artefact.contact_sheet:
-        sheet = manifests["shots"].artefact.contact_sheet
-        lines += ["", "## Contact sheet", f"![contact sheet]({sheet})", f"[{sheet}]({sheet})"]
+        lines += [
+            "",
+            "## Live",
+            *(f"- {links.markdown(url, name)}" for name, url in run.live.items()),
+        ]
+    sheet = manifests["shots"].artefact.contact_sheet if "shots" in manifests else None
+    if sheet and (href := links.href(sheet)):
+        lines += ["", "## Contact sheet", f"![contact sheet]({href})"]
     return "\n".join(lines) + "\n"
 
 
+def failure_markdown(source_uri: str, error: BaseException | None, message: str) -> str:
+    """A failed run's report: which asset, what failed and what to do about it."""
+    if isinstance(error, MediaError):
+        lines = [f"# {error.asset}: failed", "", f"**{type(error).__name__}**: {error.reason}"]
+        lines += ["", f"What to do: {error.hint}"] if error.hint else []
+    else:
+        lines = [f"# {asset_slug(source_uri)}: failed", "", message]
+    return "\n".join([*lines, "", f"Source: `{source_uri}`"]) + "\n"
+
+
 @task(name="report-asset", task_run_name="report-{run.asset_id}", cache_policy=NO_CACHE)
-def report_asset(run: AssetRun, storage: Storage) -> None:
-    """Publish the asset's report and tables as Prefect artifacts (versioned by asset)."""
+def report_asset(run: AssetRun, storage: Storage, links: BrowserLinks) -> None:
+    """Publish the asset's report and tables as Prefect artifacts (versioned by asset and
+    deployment)."""
     manifests = {
         stage: manifest
         for stage, url in run.manifests.items()
         if (manifest := read_manifest(storage, url, STAGE_ARTEFACTS[stage])) is not None
     }
-    key = artifact_key(run.asset_id)
+    key = run_key(flow_run.parameters["source_uri"], deployment.name)
     create_markdown_artifact(
-        asset_markdown(run, manifests), key=f"{key}-report", description="Stages, timings, outputs"
-    )
-    for name, rows in asset_tables(manifests).items():
+        asset_markdown(run, manifests, links), key=f"{key}-report",
+        description=f"{run.asset_id}: stages, timings, outputs",
+    )  # fmt: skip
+    for name, rows in asset_tables(manifests, links).items():
         create_table_artifact(rows, key=f"{key}-{name}", description=f"{run.asset_id}: {name}")
+
+
+def report_failed_run(flow: Any, run: FlowRun, state: State) -> None:
+    """``on_failure`` hook: the failed run's report, under the key a successful one would use."""
+    source_uri = run.parameters.get("source_uri", "")
+    error = state.result(raise_on_failure=False)
+    create_markdown_artifact(
+        failure_markdown(source_uri, error if isinstance(error, BaseException) else None,
+                         state.message or state.name),
+        key=f"{run_key(source_uri, deployment.name)}-report", description=f"{source_uri}: failed",
+    )  # fmt: skip
 
 
 def track_progress(asset_id: str, futures: list[PrefectFuture[Any]]) -> None:

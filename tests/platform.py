@@ -101,6 +101,8 @@ def running_platform(
             "REGIE_HOME": str(home / "var"), "REGIE_S3_ENDPOINT_URL": s3_endpoint,
             "REGIE_S3_REGION": region, "REGIE_WORK_URL": f"s3://{buckets['work']}/work",
             "REGIE_CDN_ORIGIN_URL": f"s3://{buckets['origin']}",
+            # moto serves a bucket over plain HTTP, as a public origin would
+            "REGIE_CDN_PUBLIC_URL": f"{s3_endpoint}/{buckets['origin']}/programmes",
             "REGIE_EVENTS_REDIS_URL": f"redis://127.0.0.1:6379/{random.randint(1, 15)}",
             "REGIE_WATCH_BUCKETS": json.dumps([buckets[n] for n in names[:3]]),
             "REGIE_BRIDGE_SECRET": BRIDGE_SECRET,

@@ -225,6 +225,16 @@ class Storage:
             for name, detail in sorted(fs.find(path, detail=True).items()):
                 yield ObjectInfo(url=fs.unstrip_protocol(name), size=int(detail["size"]))
 
+    def presigned_url(self, url: str, expires_s: int) -> str:
+        """An https (or the endpoint's http) address that reads ``url`` for ``expires_s``."""
+        self.check(url)
+        bucket, key = s3.split_s3_url(url)
+        return str(
+            self._s3_client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
+            )
+        )
+
     def request_restore(self, url: str, days: int) -> None:
         """Ask for a cold object to be restored; only S3 stores have cold classes."""
         self.check(url)

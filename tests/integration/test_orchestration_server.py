@@ -7,6 +7,7 @@ registers prefect.yaml; workers on the local pools run real clips from moto S3 t
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.actions import WorkPoolUpdate
@@ -111,6 +113,9 @@ def test_three_assets_and_a_broken_one_through_the_l4_pool(
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="reportage-"))
         )
+        failure = client.read_latest_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="cut-%-urgent-report"))
+        )
     # The broken master fails once in probe, with the asset and the reason, and is not retried.
     probe_of_broken = [t for t in task_runs if t.name.startswith("probe-cut-")]
     assert len(probe_of_broken) == 1 and probe_of_broken[0].run_count == 1
@@ -136,6 +141,23 @@ def test_three_assets_and_a_broken_one_through_the_l4_pool(
         key.endswith("-shots") for key in keys
     )
     assert "| publish | done |" in report.data and "## Live" in report.data
+    _assert_links_open(report.data)
+    # The failed run has its report too: the asset, what failed and the source.
+    (failed,) = failure
+    assert failed.data.startswith("# cut-") and ": failed" in failed.data.splitlines()[0]
+    assert "**ProbeError**: truncated MP4/MOV: the index (moov) is missing" in failed.data
+    assert f"Source: `{broken}`" in failed.data
+
+
+def _assert_links_open(markdown: str) -> None:
+    """Every link and image of a report is an http(s) address a browser can open."""
+    links = re.findall(r"\]\(([^)]+)\)", markdown)
+    assert links and all(link.startswith(("http://", "https://")) for link in links), links
+    images = re.findall(r"!\[[^]]*\]\(([^)]+)\)", markdown)
+    for link in [*images, *links[:3]]:
+        answer = httpx.get(link, timeout=10)
+        assert answer.status_code == 200, link
+    assert all(httpx.get(image).headers["content-type"] == "image/jpeg" for image in images)
 
 
 def test_store_outage_is_retried_by_the_task_and_the_run_completes(

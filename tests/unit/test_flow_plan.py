@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
 from flows.process_asset import plan_stages
 from regie.artefacts import ShotList
 from regie.stage import Manifest, Provenance
-from tasks.report import artifact_key, asset_markdown, asset_tables, stage_rows
+from regie.storage import S3Config, Storage
+from regie.storage.links import BrowserLinks
+from tasks.report import (
+    artifact_key,
+    asset_markdown,
+    asset_tables,
+    empty_reason,
+    run_key,
+    stage_rows,
+)
 from tasks.summary import AssetRun
 
 
@@ -65,6 +75,13 @@ def _shots_manifest() -> Manifest[ShotList]:
     )  # fmt: skip
 
 
+SCALEWAY = S3Config(endpoint_url="https://s3.fr-par.scw.cloud", region="fr-par",
+                    access_key_id="SCWKEY", secret_access_key="secret")  # fmt: skip
+LINKS = BrowserLinks(
+    Storage(SCALEWAY), (("s3://origin/programmes", "https://video.example.fr/programmes"),)
+)
+
+
 def test_report_lists_stages_with_timings_and_the_shots_table() -> None:
     run = _run(manifests={"shots": "s3://work/jt/shots/k/_manifest.json"}, reused=[],
                skipped={"asr": "model missing"})  # fmt: skip
@@ -73,14 +90,44 @@ def test_report_lists_stages_with_timings_and_the_shots_table() -> None:
     assert rows[0] == {"stage": "shots", "status": "done", "seconds": 1.23, "host": "l4-node-1",
                        "manifest": "s3://work/jt/shots/k/_manifest.json"}  # fmt: skip
     assert rows[1] == {"stage": "asr", "status": "skipped: model missing"}
-    shots = asset_tables(manifests)["shots"]
+    shots = asset_tables(manifests, LINKS)["shots"]
     assert [(r["shot"], r["first_frame"], r["start_s"]) for r in shots] == [
         (0, 0, 0.0),
         (1, 50, 2.0),
     ]
-    markdown = asset_markdown(run, manifests)
-    assert "| shots | done | 1.23 | [manifest](s3://work/jt/shots/k/_manifest.json) |" in markdown
-    assert "![contact sheet](s3://work/jt/shots/k/contact-sheet.jpg)" in markdown
+    markdown = asset_markdown(run, manifests, LINKS)
+    signed = "https://s3.fr-par.scw.cloud/work/jt/shots/k/"
+    assert f"| shots | done | 1.23 | [manifest]({signed}_manifest.json?" in markdown
+    assert f"![contact sheet]({signed}contact-sheet.jpg?" in markdown
+    assert "X-Amz-Signature=" in markdown and "s3://" not in markdown
+
+
+def test_report_links_published_outputs_at_the_cdn_and_local_files_nowhere() -> None:
+    run = _run(manifests={"shots": "file:///var/work/jt/shots/k/_manifest.json"}, reused=["shots"],
+               live={"hls": "s3://origin/programmes/jt/master.m3u8"})  # fmt: skip
+    manifest = _shots_manifest()
+    local = "file:///var/work/jt/shots/k/contact-sheet.jpg"
+    shots = manifest.model_copy(
+        update={"artefact": manifest.artefact.model_copy(update={"contact_sheet": local})}
+    )
+    markdown = asset_markdown(run, {"shots": shots}, LINKS)
+    assert "| shots | reused | 1.23 | manifest |" in markdown
+    assert "- [hls](https://video.example.fr/programmes/jt/master.m3u8)" in markdown
+    assert "file://" not in markdown and "contact sheet" not in markdown
+
+
+def test_a_stage_that_found_nothing_to_do_says_why() -> None:
+    transcript = SimpleNamespace(reason="the asset has no audio stream")
+    assert empty_reason("asr", transcript) == "the asset has no audio stream"
+    assert empty_reason("subtitles", SimpleNamespace(cues=0)) == "no cues: nothing was said"
+    assert empty_reason("subtitles", SimpleNamespace(cues=12)) is None
+
+
+def test_reports_are_keyed_by_asset_and_deployment() -> None:
+    urgent = run_key("s3://archive/masters/JT 20h.mxf", "urgent")
+    assert urgent.startswith("jt-20h-") and urgent.endswith("-urgent")
+    assert run_key("s3://archive/masters/JT 20h.mxf", "ingest-check") != urgent
+    assert run_key("s3://archive/masters/JT 20h.mxf", None).endswith("-adhoc")
 
 
 def test_artifact_keys_use_only_what_prefect_accepts() -> None:
