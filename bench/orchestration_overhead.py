@@ -51,24 +51,20 @@ def excerpts(folder: Path, count: int, seconds: int) -> list[Path]:
 
 def critical_path(durations: dict[str, float]) -> float:
     """Longest path through the DAG, counting only the stages that ran."""
-    from flows.process_asset import NEEDS, PUBLISH_WAITS_FOR  # after the embedded set-up
+    from flows.dag import TABLE  # after the embedded set-up
 
-    waits_for = {**NEEDS, "publish": (*NEEDS["publish"], *PUBLISH_WAITS_FOR)}
     finish: dict[str, float] = {}
-    for stage, needs in waits_for.items():  # dict order is a topological order
+    for row in TABLE:  # a topological order
+        stage, needs = row.name, row.needs
         if stage in durations:
             finish[stage] = durations[stage] + max((finish.get(n, 0.0) for n in needs), default=0)
     return max(finish.values())
 
 
 def stage_durations(run: Any, storage: Any) -> dict[str, float]:
-    from regie.stage import read_manifest
-    from tasks.report import STAGE_ARTEFACTS
+    from flows.dag import read_manifests
 
-    return {
-        stage: read_manifest(storage, url, STAGE_ARTEFACTS[stage]).provenance.duration_s
-        for stage, url in run.manifests.items()
-    }
+    return {stage: m.provenance.duration_s for stage, m in read_manifests(run, storage).items()}
 
 
 def measure(clip: Path, options: Any, storage: Any) -> dict[str, float]:

@@ -78,7 +78,8 @@ def run_command(
     embedded.prepare(settings.home)
     from prefect import tags
 
-    from flows.process_asset import STAGES, AssetOptions, ShotDetectorName, process_asset
+    from flows.dag import STAGES
+    from flows.process_asset import AssetOptions, ShotDetectorName, process_asset
     from regie.tagging.stage import TaggingOptions
     from regie.transcode.encoders import EncoderPreference
 

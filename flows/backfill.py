@@ -26,7 +26,8 @@ from prefect.artifacts import (
 from prefect.deployments import run_deployment
 from pydantic import BaseModel, Field
 
-from flows.process_asset import AssetOptions, StageName, plan_stages, process_asset
+from flows.dag import StageName, plan_stages, read_manifests
+from flows.process_asset import AssetOptions, process_asset
 from regie.backfill.catalogue import RowFilter
 from regie.backfill.plan import BackfillPlan, PlannedAsset, plan_key, record_url
 from regie.settings import Settings
@@ -115,7 +116,7 @@ def backfill(
 def _known_lines(plan: BackfillPlan, storage: Storage) -> list[dict[str, Any]]:
     """Every row's line before anything runs: to do, done, failed before, invalid."""
     by_status = [("todo", plan.todo), ("done", plan.done), ("failed", plan.failed)]
-    lines = [catalogue_row(asset, status, None, storage, asset.reason)
+    lines = [catalogue_row(asset, status, None, {}, asset.reason)
              for status, assets in by_status for asset in assets]  # fmt: skip
     lines += [{"row": r.row, "uri": r.uri, "asset_id": f"invalid-row-{r.row}", "status": "invalid",
                "error": r.reason} for r in plan.invalid]  # fmt: skip
@@ -195,7 +196,8 @@ class _Tracker:
             record_failure(self.storage, self.work_url, self.plan.plan_key, asset, error)
             get_run_logger().warning("%s failed: %s", asset.row.uri, error)
         status = "done" if error is None else "failed"
-        self.table.update(catalogue_row(asset, status, run, self.storage, error))
+        manifests = read_manifests(run, self.storage) if run else {}
+        self.table.update(catalogue_row(asset, status, run, manifests, error))
         self.outcomes[asset.row.uri] = error
         update_progress_artifact(self.progress, 100 * len(self.outcomes) / len(self.plan.todo))
 

@@ -316,11 +316,3 @@ class TagSet(Artefact):
     json_uri: str | None = None
     ebucore_uri: str | None = Field(None, description="EBUCore-style sidecar (dc:subject).")
     reason: str | None = Field(None, description="Why the tag set is empty, when it is.")
-
-
-STAGE_ARTEFACTS: dict[str, type[Artefact]] = {
-    "fetch": SourceAsset, "probe": MediaInfo, "shots": ShotList, "asr": Transcript,
-    "subtitles": SubtitleSet, "tagging": TagSet, "transcode": RenditionSet,
-    "publish": PublishReceipt,
-}  # fmt: skip
-"""What each stage's manifest holds, in DAG order."""

@@ -9,7 +9,7 @@ from regie.artefacts import MediaInfo, SourceAsset, Transcript
 from regie.asr import AsrOptions, transcribe_asset
 from regie.models import ModelStore
 from regie.stage import StageContext, StageOutcome
-from tasks.gpu import gpu_slot
+from tasks.gpu import GpuSlot, gpu_slot
 from tasks.policy import STAGE_TASK_OPTIONS, stage_time_limit
 
 
@@ -25,13 +25,13 @@ def transcribe_task(
     context: StageContext,
     models: ModelStore,
     options: AsrOptions,
-    gpu_pool: str | None = None,
+    gpu: GpuSlot | None = None,
 ) -> StageOutcome[Transcript]:
     """Recognise speech with Whisper from the model store, word times included.
 
-    On a GPU pool the model runs while holding a CUDA slot.
+    On a GPU pool the model runs while holding the ``gpu`` slot.
     """
-    with gpu_slot(gpu_pool, "cuda"), stage_time_limit("asr"):
+    with gpu_slot(gpu), stage_time_limit("asr"):
         outcome = transcribe_asset(source, media, context, models, options)
     transcript = outcome.artefact
     get_run_logger().info(

@@ -15,7 +15,6 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from regie.artefacts import STAGE_ARTEFACTS
 from regie.backfill.catalogue import RowFilter, read_catalogue, vet_rows
 from regie.backfill.plan import (
     BackfillPlan,
@@ -27,7 +26,7 @@ from regie.backfill.plan import (
     recorded_assets,
     records_url,
 )
-from regie.stage import read_manifest
+from regie.stage import Manifest
 from regie.storage import Storage
 from tasks.summary import AssetRun
 
@@ -78,9 +77,10 @@ def forget_failure(storage: Storage, work_url: str, key: str, asset: PlannedAsse
 
 
 def catalogue_row(
-    asset: PlannedAsset, status: str, run: AssetRun | None, storage: Storage, error: str | None
-) -> dict[str, Any]:
-    """One asset's line in the catalogue table."""
+    asset: PlannedAsset, status: str, run: AssetRun | None, manifests: dict[str, Manifest[Any]],
+    error: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """One asset's line in the catalogue table (``manifests``: those of ``run``'s stages)."""
     row = asset.row
     line: dict[str, Any] = {
         "row": row.row, "uri": row.uri, "asset_id": asset.asset_id, "title": row.title,
@@ -89,10 +89,8 @@ def catalogue_row(
     }  # fmt: skip
     if run is None:
         return line
-    manifests = {
-        s: read_manifest(storage, url, STAGE_ARTEFACTS[s]) for s, url in run.manifests.items()
-    }
-    for stage, manifest in manifests.items():
+    for stage in run.manifests:
+        manifest = manifests.get(stage)
         line[f"{stage}_s"] = round(manifest.provenance.duration_s, 2) if manifest else None
     if manifests.get("shots"):
         line["shots"] = len(manifests["shots"].artefact.shots)

@@ -1,7 +1,8 @@
 """GPU slots: global concurrency limits named per pool and resource, always strict.
 
 A worker on a GPU pool runs with ``REGIE_GPU_POOL`` set (the pool's job template sets it), so its
-GPU stages take a slot of ``gpu:<pool>:<resource>``. Strict: a limit that was never created
+GPU stages take a slot of ``gpu:<pool>:<resource>``, the resource being the stage's in the stage
+table (flows/dag.py). Strict: a limit that was never created
 (``regie setup`` creates them) stops the stage instead of letting it run unthrottled. Without a
 pool (the embedded default, one process), there is nothing to share and no slot is taken.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Literal
 
 from prefect import get_run_logger
@@ -27,13 +29,21 @@ def gpu_limit_name(pool: str, resource: GpuResource) -> str:
     return f"gpu:{pool}:{resource}"
 
 
+@dataclass(frozen=True)
+class GpuSlot:
+    """One slot of ``resource`` on ``pool``: what a GPU stage holds while it uses the GPU."""
+
+    pool: str
+    resource: GpuResource
+
+
 @contextmanager
-def gpu_slot(pool: str | None, resource: GpuResource) -> Iterator[None]:
-    """Hold one slot of the pool's ``resource`` limit for the duration of the block."""
-    if not pool:
+def gpu_slot(slot: GpuSlot | None) -> Iterator[None]:
+    """Hold ``slot`` for the duration of the block; no slot, nothing to hold."""
+    if slot is None:
         yield
         return
-    name, log, asked = gpu_limit_name(pool, resource), get_run_logger(), time.monotonic()
+    name, log, asked = gpu_limit_name(slot.pool, slot.resource), get_run_logger(), time.monotonic()
     with concurrency(name, occupy=1, strict=True, lease_duration=LEASE_S):
         log.info("%s %s after %.1f s", ACQUIRED, name, time.monotonic() - asked)
         try:

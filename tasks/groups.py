@@ -1,9 +1,9 @@
 """run-stage-group task: a group of stages as a run of its own deployment, on its own pool.
 
-A distributed process-asset hands each group to ``process-asset/stages-<group>`` with
-``run_deployment`` and an idempotency key (a retried parent finds the run it started), then reads
-the group's AssetRun where the child wrote it. The child reuses the manifests of the groups
-before it, so a group never redoes another's work.
+A distributed process-asset hands each group of the stage table (flows/dag.py) to
+``process-asset/stages-<group>`` with ``run_deployment`` and an idempotency key (a retried parent
+finds the run it started), then reads the group's AssetRun where the child wrote it. The child
+reuses the manifests of the groups before it, so a group never redoes another's work.
 """
 
 from __future__ import annotations
@@ -19,12 +19,6 @@ from regie.errors import PermanentError
 from regie.storage import Storage, join_url
 from tasks.summary import AssetRun
 
-STAGE_GROUPS: dict[str, tuple[str, ...]] = {
-    "analyse": ("fetch", "probe", "shots"),  # transnetv2 wants the GPU pool
-    "picture": ("transcode",),  # NVENC
-    "speech": ("asr", "subtitles", "tagging"),  # CUDA
-    "publish": ("publish",),  # CPU pool
-}
 POLL_S = 2
 
 
@@ -52,4 +46,4 @@ def run_stage_group(
         raise PermanentError(source_uri, f"stage group {group} ({child.name}) failed: {reason}")
     run = AssetRun.model_validate_json(storage.read_bytes(report_url))
     get_run_logger().info("%s: %s done by %s", run.asset_id, ", ".join(stages), child.name)
-    return run.only(STAGE_GROUPS[group])
+    return run.only(tuple(stages))

@@ -1,7 +1,8 @@
 """report-asset task: what the Prefect UI shows of an asset (a markdown report and tables).
 
-The builders are pure (manifests in, markdown and rows out); the task reads the manifests from the
-store, so the report is the same whether the stages ran in this process or on other pools. Every
+The builders are pure (manifests in, markdown and rows out); the flow reads the manifests from the
+store (flows/dag.py, typed by each stage's artefact), so the report is the same whether the stages
+ran in this process or on other pools. Every
 link is an http(s) address (``regie.storage.links``); a stage that ran but found nothing to do
 (a transcript of an asset without audio) says so. A failed run gets its report too, from the
 flow's ``on_failure`` hook. Reports are keyed by asset and deployment, so an ingest-check run
@@ -25,11 +26,10 @@ from prefect.client.schemas.objects import FlowRun, State
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment, flow_run
 
-from regie.artefacts import STAGE_ARTEFACTS, RenditionSet, ShotList, TagSet
+from regie.artefacts import RenditionSet, ShotList, TagSet
 from regie.errors import MediaError
 from regie.fetch import asset_slug
-from regie.stage import Manifest, read_manifest
-from regie.storage import Storage
+from regie.stage import Manifest
 from regie.storage.links import BrowserLinks
 from tasks.summary import AssetRun
 
@@ -61,21 +61,19 @@ def empty_reason(stage: str, artefact: Any) -> str | None:
 
 
 def stage_rows(run: AssetRun, manifests: dict[str, Manifest[Any]]) -> list[dict[str, Any]]:
-    """One row per stage: what happened, how long it took (when it was done), where it is."""
-    rows = []
-    for stage in STAGE_ARTEFACTS:
-        if stage in run.skipped:
-            rows.append({"stage": stage, "status": f"skipped: {run.skipped[stage]}"})
-        elif stage in manifests:
-            manifest = manifests[stage]
-            status = "reused" if stage in run.reused else "done"
-            if empty := empty_reason(stage, manifest.artefact):
-                status = f"{status}, empty: {empty}"
-            rows.append({
-                "stage": stage, "status": status,
-                "seconds": round(manifest.provenance.duration_s, 2),
-                "host": manifest.provenance.host, "manifest": run.manifests[stage],
-            })  # fmt: skip
+    """One row per stage done (in the order of ``manifests``), how long it took and where it is,
+    then one per stage skipped, with the reason."""
+    rows: list[dict[str, Any]] = []
+    for stage, manifest in manifests.items():
+        status = "reused" if stage in run.reused else "done"
+        if empty := empty_reason(stage, manifest.artefact):
+            status = f"{status}, empty: {empty}"
+        rows.append({
+            "stage": stage, "status": status,
+            "seconds": round(manifest.provenance.duration_s, 2),
+            "host": manifest.provenance.host, "manifest": run.manifests[stage],
+        })  # fmt: skip
+    rows += [{"stage": stage, "status": f"skipped: {why}"} for stage, why in run.skipped.items()]
     return rows
 
 
@@ -151,14 +149,9 @@ def failure_markdown(source_uri: str, error: BaseException | None, message: str)
 
 
 @task(name="report-asset", task_run_name="report-{run.asset_id}", cache_policy=NO_CACHE)
-def report_asset(run: AssetRun, storage: Storage, links: BrowserLinks) -> None:
+def report_asset(run: AssetRun, manifests: dict[str, Manifest[Any]], links: BrowserLinks) -> None:
     """Publish the asset's report and tables as Prefect artifacts (versioned by asset and
     deployment)."""
-    manifests = {
-        stage: manifest
-        for stage, url in run.manifests.items()
-        if (manifest := read_manifest(storage, url, STAGE_ARTEFACTS[stage])) is not None
-    }
     key = run_key(flow_run.parameters["source_uri"], deployment.name)
     create_markdown_artifact(
         asset_markdown(run, manifests, links), key=f"{key}-report",

@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from regie.artefacts import MediaInfo, RenditionSet, ShotList, SourceAsset
 from regie.stage import StageContext, StageOutcome
 from regie.transcode import TranscodeOptions, transcode
-from tasks.gpu import gpu_slot
+from tasks.gpu import GpuSlot, gpu_slot
 from tasks.policy import STAGE_TASK_OPTIONS, stage_time_limit
 
 
@@ -24,14 +24,13 @@ def transcode_task(
     shots: StageOutcome[ShotList] | None,
     context: StageContext,
     options: TranscodeOptions,
-    gpu_pool: str | None = None,
+    gpu: GpuSlot | None = None,
 ) -> StageOutcome[RenditionSet]:
     """Encode the ladder with key frames on every shot cut, R128 audio, thumbnails and poster.
 
-    On a GPU pool the encode holds an NVENC slot unless libx264 was asked for.
+    On a GPU pool the encode holds the ``gpu`` (NVENC) slot unless libx264 was asked for.
     """
-    pool = gpu_pool if options.encoder != "libx264" else None
-    with gpu_slot(pool, "nvenc"), stage_time_limit("transcode"):
+    with gpu_slot(gpu if options.encoder != "libx264" else None), stage_time_limit("transcode"):
         outcome = transcode(source, media, shots, context, options)
     ladder = outcome.artefact
     rungs = ", ".join(f"{r.name} (SSIM {r.ssim})" for r in ladder.renditions)

@@ -43,10 +43,11 @@ def test_deployment_resolves_to_a_flow_with_valid_parameters(deployment: dict) -
 
 
 def test_every_stage_group_has_its_deployment() -> None:
-    from tasks.groups import STAGE_GROUPS, group_deployment
+    from flows.dag import GROUPS
+    from tasks.groups import group_deployment
 
     names = {f"process-asset/{d['name']}" for d in DEPLOYMENTS}
-    assert {group_deployment(group) for group in STAGE_GROUPS} <= names
+    assert {group_deployment(group) for group in GROUPS} <= names
 
 
 def test_flow_names_are_kebab_case() -> None:

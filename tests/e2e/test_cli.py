@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.process_asset import STAGES
+from flows.dag import STAGES
 from regie.models import ModelStore
 from regie.stage import MANIFEST_NAME
 from tests import media

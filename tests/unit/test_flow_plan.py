@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import get_args
 
 import pytest
 
-from flows.process_asset import plan_stages
+from flows.dag import GROUPS, STAGES, StageName, group_needs, plan_stages
 from regie.artefacts import ShotList
 from regie.stage import Manifest, Provenance
 from regie.storage import S3Config, Storage
@@ -132,3 +133,23 @@ def test_reports_are_keyed_by_asset_and_deployment() -> None:
 
 def test_artifact_keys_use_only_what_prefect_accepts() -> None:
     assert artifact_key("JT_20h.Fr-0123") == "jt-20h-fr-0123"
+
+
+def test_the_stages_the_ui_offers_are_the_rows_of_the_table() -> None:
+    assert get_args(StageName) == tuple(STAGES)
+    assert all(row.name == name for name, row in STAGES.items())
+
+
+def test_stage_groups_start_once_the_groups_they_need_are_done() -> None:
+    assert GROUPS == {
+        "analyse": ("fetch", "probe", "shots"),
+        "speech": ("asr", "subtitles", "tagging"),
+        "picture": ("transcode",),
+        "publish": ("publish",),
+    }
+    assert {group: group_needs(group) for group in GROUPS} == {
+        "analyse": set(),
+        "speech": {"analyse"},
+        "picture": {"analyse"},
+        "publish": {"analyse", "picture", "speech"},
+    }
