@@ -236,8 +236,20 @@ class Transcript(Artefact):
     reason: str | None = Field(None, description="Why the transcript is empty, when it is.")
 
 
+class TooFastCue(BaseModel):
+    """A cue that cannot be read at the speed limit, even held as long as the rules allow."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start_ms: int
+    end_ms: int
+    cps: float
+    text: str
+
+
 class SubtitleCompliance(BaseModel):
-    """How the cues keep the broadcast rules (hard rules must all be 0)."""
+    """How the cues keep the broadcast rules (hard rules must all be 0), counted from the cues
+    exactly as they are written in the subtitle files."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -246,10 +258,17 @@ class SubtitleCompliance(BaseModel):
     lines_too_long: int
     overlaps: int
     gaps_too_short: int
-    shot_crossings: int
+    too_short: int = Field(description="Cues shown for less than the minimum (1 s).")
+    split_words: int = Field(description="Elisions or compounds split by a line or cue break.")
+    weak_endings: int = Field(description="Lines ending on an article or a preposition.")
+    hard_rule_violations: int
+    shot_crossings: int = Field(description="Cues shown across a shot cut.")
+    crossings_by_reason: dict[str, int] = Field(
+        description="Why they cross: short (a split would leave a cue under 1 s), fragment."
+    )
     reading_speed_ok_share: float
     duration_ok_share: float
-    hard_rule_violations: int
+    too_fast: list[TooFastCue] = Field(description="Every cue above the reading speed limit.")
 
 
 class SubtitleSet(Artefact):
@@ -257,13 +276,14 @@ class SubtitleSet(Artefact):
 
     asset_id: str
     language: str | None
+    translation: bool = Field(False, description="English translated from the spoken language.")
     profile: str = Field(description="Cue rules used: 'fr-broadcast' or 'fr-tv' (37 chars).")
     cues: int
     webvtt: str
     srt: str
     ebu_tt_d: str
     compliance: SubtitleCompliance
-    shot_cuts: int = Field(description="Shot cuts the cues were kept off (0: no ShotList).")
+    shot_cuts: int = Field(description="Shot cuts in the ShotList the cues were timed against.")
 
 
 class TopicTag(BaseModel):

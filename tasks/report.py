@@ -99,7 +99,8 @@ def asset_tables(
     if "subtitles" in manifests:
         compliance = manifests["subtitles"].artefact.compliance
         tables["subtitle-compliance"] = [
-            {"check": name, "value": value} for name, value in compliance.model_dump().items()
+            {"check": name, "value": value}
+            for name, value in compliance.model_dump(exclude={"too_fast"}).items()
         ]
     if "tagging" in manifests:
         tags: TagSet = manifests["tagging"].artefact

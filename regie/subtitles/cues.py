@@ -1,13 +1,15 @@
-"""Broadcast subtitle cues from timed words (pure): French SDH rules by default, all configurable.
+"""Broadcast subtitle cues from timed words (pure): French broadcast rules by default, configurable.
 
-Words are grouped greedily into cues that fit two lines of 42 characters and 7 seconds, preferring
-to end a cue at a sentence end; a cue whose speech spans a shot cut is then split at the word
-boundary nearest the cut. Each cue's lines are broken
-where they are most balanced without leaving an article, preposition or conjunction at the end of
-a line. Times are integer milliseconds on the video's frame grid: a cue is held long enough to be
-read (the French charter's table: 12 characters in 1 s, 20 in 2 s, 36 in 3 s, 60 in 4 s), at
-least 1 s, at most 7 s, and ends 2 frames before the next cue or shot cut; an edge within 12
-frames of a cut moves onto it (a start on the cut, an end 2 frames before it).
+Words become written tokens first (``tokens.py``: elisions and compounds are never split). Where
+cues break is then chosen for the whole stretch at once (a shortest path over break points, as
+Knuth and Plass break paragraphs): every cue fits two lines of 42 characters and 7 seconds; the
+path avoids, by falling cost, a cue under 1 s, a cue ending on an article or preposition, a
+fragment of a word or two, a cue read faster than 17 characters/s, a cue across a shot cut, and a
+break away from a pause or a sentence end. A cue crosses a cut only where a split would be worse
+(BBC practice), and says why. Times are integer milliseconds on the video's frame grid: a cue is
+held to be read (the French charter's table: 12 characters in 1 s, 20 in 2 s, 36 in 3 s, 60 in
+4 s, and the speed limit), at least 1 s, at most 7 s, for up to 1 s after its last word, and ends
+2 frames before the next cue or shot cut; an edge within 12 frames of a cut moves onto it.
 """
 
 from __future__ import annotations
@@ -16,31 +18,24 @@ import bisect
 import itertools
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regie.subtitles.tokens import Word, written_tokens
 from regie.timing import Rational
 
 SENTENCE_END = (".", "?", "!", "…")
 CLAUSE_END = (",", ";", ":")
-# Words a line must not end with (French first, then English).
+# Words a line or a cue must not end with (French first, then English).
 _WEAK_TEXT = """
-le la les l' un une des de du d' à au aux et ou en par pour sur dans avec sans sous
+le la les l' un une des de du d' à au aux et ou en par pour sur dans avec sans sous chez vers
 que qu' qui ne n' se s' ce c' ces son sa ses leur leurs mon ma mes ton ta tes notre nos votre vos
 the a an of to and or in on at by for with from as but that
 """
 WEAK_WORDS = frozenset(_WEAK_TEXT.split())
 READING_TABLE = ((12, 1000), (20, 2000), (36, 3000), (60, 4000))
-
-
-class Word(BaseModel):
-    """A recognised word with its times in milliseconds."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    start_ms: int
-    end_ms: int
+CrossingReason = Literal["short", "fragment", "reading"]
 
 
 class Cue(BaseModel):
@@ -51,6 +46,9 @@ class Cue(BaseModel):
     start_ms: int
     end_ms: int
     lines: tuple[str, ...]
+    crossing: CrossingReason | None = Field(
+        None, description="Why the cue crosses a shot cut, when it does."
+    )
 
     @property
     def chars(self) -> int:
@@ -71,40 +69,69 @@ class CueRules(BaseModel):
     max_cps: float = Field(17.0, description="Reading speed limit, characters per second.")
     min_ms: int = 1000
     max_ms: int = 7000
+    hold_ms: int = Field(1000, description="Longest a cue stays up after its last word.")
     min_gap_frames: int = 2
     cut_snap_frames: int = 12
+    fragment_words: int = Field(2, description="A part of a cue this short is a fragment.")
     pause_ms: int = Field(1000, description="A silence this long ends a cue.")
+    french_typography: bool = Field(False, description="No-break spaces before ; : ! ? ».")
     frame_rate: Rational = Fraction(25)
 
     def frames_ms(self, frames: int) -> int:
         return round(frames * 1000 / self.frame_rate)
 
 
+Group = list[Word]
+
+
 def build_cues(words: Sequence[Word], rules: CueRules, cuts_ms: Sequence[int] = ()) -> list[Cue]:
-    """Cues for ``words`` that follow ``rules`` and never cross a cut in ``cuts_ms`` (pure)."""
+    """Cues for ``words`` that follow ``rules``, kept off the cuts in ``cuts_ms`` (pure)."""
     cuts = sorted(cuts_ms)
-    spoken = group_words(split_long_words(glue_punctuation(words), rules.max_chars), rules)
-    groups = [part for group in spoken for part in split_at_cuts(group, cuts, rules)]
-    cues = _timed(groups, cuts, rules)
-    while (merged := _merge_one_fragment(groups, cues, cuts, rules)) is not None:
-        groups = merged
-        cues = _timed(groups, cuts, rules)
-    return cues
+    tokens = split_long_words(written_tokens(words, rules.french_typography), rules.max_chars)
+    return timed_cues(best_groups(tokens, cuts, rules), cuts, rules)
 
 
-def glue_punctuation(words: Sequence[Word]) -> list[Word]:
-    """Tokens without a letter or digit (a closing ``»``, a dash) belong to the word before."""
-    glued: list[Word] = []
-    for word in words:
-        if not word.text.strip():
-            continue
-        if glued and not any(char.isalnum() for char in word.text):
-            last = glued[-1]
-            glued[-1] = Word(text=f"{last.text} {word.text}", start_ms=last.start_ms,
-                             end_ms=max(last.end_ms, word.end_ms))  # fmt: skip
-        else:
-            glued.append(word)
-    return glued
+def best_groups(tokens: Sequence[Word], cuts: list[int], rules: CueRules) -> list[Group]:
+    """The cheapest way to cut ``tokens`` into cues (dynamic programming over break points)."""
+    best: list[tuple[float, int]] = [(0.0, 0)]  # per prefix length: its cost, where its cue starts
+    for end in range(1, len(tokens) + 1):
+        following = tokens[end].start_ms if end < len(tokens) else None
+        options = []
+        for begin in range(end - 1, -1, -1):
+            group = list(tokens[begin:end])
+            if len(group) > 1 and not _fits(group, rules):
+                break  # longer groups do not fit either
+            options.append((best[begin][0] + cue_cost(group, following, cuts, rules), begin))
+        best.append(min(options))
+    groups: list[Group] = []
+    end = len(tokens)
+    while end:
+        begin = best[end][1]
+        groups.insert(0, list(tokens[begin:end]))
+        end = begin
+    return groups
+
+
+def cue_cost(group: Group, following: int | None, cuts: list[int], rules: CueRules) -> float:
+    """How much a broadcast subtitler would dislike this cue (0: nothing to dislike)."""
+    lines = break_lines([w.text for w in group], rules)
+    chars = len(" ".join(lines)) if lines else len(" ".join(w.text for w in group))
+    start, end = _timing(group, chars, following, cuts, rules)
+    duration = max(1, end - start)
+    cost = 1.0 + 1000.0 * (duration < rules.min_ms)
+    cps = chars * 1000 / duration
+    # a count of unreadable cues more than how far over: the excess gathers in as few as it can
+    cost += (100 + 0.5 * (cps - rules.max_cps)) if cps > rules.max_cps else 0
+    last = group[-1].text
+    cost += 300 * sum(is_weak(line.split()[-1]) for line in (lines or ())[:-1])
+    if following is not None:
+        cost += 300 * is_weak(last)
+        cost += 0 if last.endswith(SENTENCE_END) else 3 if last.endswith(CLAUSE_END) else 8
+    cost += 10 * sum(w.text.endswith(SENTENCE_END) for w in group[:-1])
+    cost += 200 * sum(b.start_ms - a.end_ms > rules.pause_ms for a, b in itertools.pairwise(group))
+    cost += 100 * sum(cut_split(group, cut, rules)[0] is not None for cut in cuts
+                      if start < cut < end)  # fmt: skip
+    return cost + 150 * _is_fragment(group, start, end, cuts, rules)
 
 
 def split_long_words(words: Sequence[Word], max_chars: int) -> list[Word]:
@@ -125,58 +152,6 @@ def split_long_words(words: Sequence[Word], max_chars: int) -> list[Word]:
     return pieces
 
 
-def _timed(groups: list[list[Word]], cuts: list[int], rules: CueRules) -> list[Cue]:
-    cues: list[Cue] = []
-    gap = rules.frames_ms(rules.min_gap_frames)
-    for index, group in enumerate(groups):
-        following = groups[index + 1][0].start_ms if index + 1 < len(groups) else None
-        lines = break_lines([w.text for w in group], rules)
-        assert lines is not None  # groups are only made or merged when they fit
-        start, end = _timing(group, len(" ".join(lines)), following, cuts, rules)
-        if cues and start < cues[-1].end_ms + gap:
-            start = cues[-1].end_ms + gap
-        cues.append(Cue(start_ms=start, end_ms=max(end, start + rules.frames_ms(1)), lines=lines))
-    return cues
-
-
-def _merge_one_fragment(
-    groups: list[list[Word]], cues: list[Cue], cuts: list[int], rules: CueRules
-) -> list[list[Word]] | None:
-    """Join the first too-fast cue to a neighbour in the same shot when the result still fits."""
-    for index, cue in enumerate(cues):
-        if cue.cps <= rules.max_cps:
-            continue
-        for other in (index - 1, index + 1):
-            if not 0 <= other < len(groups):
-                continue
-            first, second = sorted((index, other))
-            joined = groups[first] + groups[second]
-            if _fits(joined, rules) and not _cut_inside(joined, cuts):
-                return [*groups[:first], joined, *groups[second + 1 :]]
-    return None
-
-
-def _fits(group: list[Word], rules: CueRules) -> bool:
-    span_ok = group[-1].end_ms - group[0].start_ms <= rules.max_ms
-    return span_ok and break_lines([w.text for w in group], rules) is not None
-
-
-def _cut_inside(group: list[Word], cuts: list[int]) -> bool:
-    return any(group[0].start_ms < cut < group[-1].end_ms for cut in cuts)
-
-
-def group_words(words: Sequence[Word], rules: CueRules) -> list[list[Word]]:
-    """Greedy grouping: a new cue when full or too long, or after a sentence end."""
-    groups: list[list[Word]] = []
-    current: list[Word] = []
-    for word in words:
-        if current and _must_break(current, word, rules):
-            groups.append(current)
-            current = []
-        current.append(word)
-    return [*groups, current] if current else groups
-
-
 def break_lines(texts: Sequence[str], rules: CueRules) -> tuple[str, ...] | None:
     """The most balanced lines for ``texts``, or None when they cannot fit ``rules``."""
     one = " ".join(texts)
@@ -189,7 +164,7 @@ def break_lines(texts: Sequence[str], rules: CueRules) -> tuple[str, ...] | None
         first, second = " ".join(texts[:split]), " ".join(texts[split:])
         if len(first) > rules.max_chars or len(second) > rules.max_chars:
             continue
-        score = abs(len(first) - len(second)) + (40 if _is_weak(texts[split - 1]) else 0)
+        score = abs(len(first) - len(second)) + (100 if is_weak(texts[split - 1]) else 0)
         score -= 15 if texts[split - 1].endswith(SENTENCE_END + CLAUSE_END) else 0
         if best is None or score < best[0]:
             best = (score, (first, second))
@@ -206,51 +181,83 @@ def reading_ms(chars: int) -> int:
     return round(t_last + (chars - c_last) * 1000 / 15)  # the table's last pace: 15 chars/s
 
 
-def split_at_cuts(group: list[Word], cuts: list[int], rules: CueRules) -> list[list[Word]]:
-    """Split a group at each cut well inside its speech: words mostly spoken after it move on.
+def cut_split(group: Group, cut: int, rules: CueRules) -> tuple[int | None, CrossingReason | None]:
+    """Where ``group`` would split at ``cut`` (None: the cut is not inside its speech), and why
+    the split must not be made: a part under the minimum duration, or a fragment of a few words.
 
-    A cut within ``cut_snap_frames`` of the group's first or last word is left to the timing,
-    which moves that edge onto the cut, rather than making a cue of a word or two.
+    A cut within ``cut_snap_frames`` of the first or last word is left to the timing, which
+    moves that edge onto the cut.
     """
     snap = rules.frames_ms(rules.cut_snap_frames)
-    first, last = group[0].start_ms + snap, group[-1].end_ms - snap
-    inside = [cut for cut in cuts if first < cut < last]
-    if not inside or len(group) < 2:
-        return [group]
-    # the first word mostly spoken after the cut opens the second part
-    middles = [(w.start_ms + w.end_ms) / 2 for w in group]
-    at = min(max(1, bisect.bisect_left(middles, inside[0])), len(group) - 1)
-    return [group[:at], *split_at_cuts(group[at:], cuts, rules)]
+    if len(group) < 2 or not group[0].start_ms + snap < cut < group[-1].end_ms - snap:
+        return None, None
+    middles = [(w.start_ms + w.end_ms) / 2 for w in group]  # words mostly after the cut move on
+    at = min(max(1, bisect.bisect_left(middles, cut)), len(group) - 1)
+    before, after = group[:at], group[at:]
+    gap = rules.frames_ms(rules.min_gap_frames)
+    if cut - gap - before[0].start_ms < rules.min_ms:
+        return at, "short"
+    if after[-1].end_ms + rules.hold_ms - max(cut, after[0].start_ms) < rules.min_ms:
+        return at, "short"
+    if min(len(before), len(after)) <= rules.fragment_words:
+        return at, "fragment"
+    return at, None
 
 
-def _must_break(current: list[Word], word: Word, rules: CueRules) -> bool:
-    if word.start_ms - current[-1].end_ms > rules.pause_ms:
-        return True
-    if word.end_ms - current[0].start_ms > rules.max_ms:
-        return True
-    if break_lines([w.text for w in [*current, word]], rules) is None:
-        return True
-    previous = current[-1].text
-    filled = len(" ".join(w.text for w in current)) / (rules.max_chars * rules.max_lines)
-    return previous.endswith(SENTENCE_END) or (previous.endswith(CLAUSE_END) and filled > 0.6)
+def timed_cues(groups: list[Group], cuts: list[int], rules: CueRules) -> list[Cue]:
+    """Each group timed on the frame grid, after the cue before it."""
+    cues: list[Cue] = []
+    gap = rules.frames_ms(rules.min_gap_frames)
+    for index, group in enumerate(groups):
+        following = groups[index + 1][0].start_ms if index + 1 < len(groups) else None
+        lines = break_lines([w.text for w in group], rules)
+        assert lines is not None  # groups are only made or merged when they fit
+        start, end = _timing(group, len(" ".join(lines)), following, cuts, rules)
+        if cues and start < cues[-1].end_ms + gap:
+            start = cues[-1].end_ms + gap
+        end = max(end, start + rules.frames_ms(1))
+        crossed = [cut for cut in cuts if start < cut < end]
+        reason = (cut_split(group, crossed[0], rules)[1] or "reading") if crossed else None
+        cues.append(Cue(start_ms=start, end_ms=end, lines=lines, crossing=reason))
+    return cues
+
+
+def is_weak(word: str) -> bool:
+    return word.lower().strip('«»"“”()\u00a0') in WEAK_WORDS
+
+
+def _is_fragment(group: Group, start: int, end: int, cuts: list[int], rules: CueRules) -> bool:
+    """A word or two shown alone next to a cut, split off the speech around it."""
+    if len(group) > rules.fragment_words:
+        return False
+    snap = rules.frames_ms(rules.cut_snap_frames)
+    return any(abs(cut - start) <= snap or abs(cut - end) <= snap for cut in cuts)
+
+
+def _fits(group: Group, rules: CueRules) -> bool:
+    span_ok = group[-1].end_ms - group[0].start_ms <= rules.max_ms
+    return span_ok and break_lines([w.text for w in group], rules) is not None
 
 
 def _timing(
-    group: list[Word], chars: int, following: int | None, cuts: list[int], rules: CueRules
+    group: Group, chars: int, following: int | None, cuts: list[int], rules: CueRules
 ) -> tuple[int, int]:
     """Start and end on the frame grid, held for reading, kept off the next cue and cut."""
-    snap = rules.frames_ms(rules.cut_snap_frames)
+    snap, gap = rules.frames_ms(rules.cut_snap_frames), rules.frames_ms(rules.min_gap_frames)
     start = _to_frame(group[0].start_ms, rules)
     near = [c for c in cuts if abs(c - start) <= snap]
     start = near[-1] if near else start  # on the cut, even if the first word began just before
-    wanted = max(group[-1].end_ms, start + max(rules.min_ms, reading_ms(chars)))
+    spoken_end = group[-1].end_ms
+    reading = max(rules.min_ms, reading_ms(chars), round(chars * 1000 / rules.max_cps))
+    wanted = min(start + reading, spoken_end + rules.hold_ms)
+    wanted = max(wanted, spoken_end, start + rules.min_ms)
     limit = start + rules.max_ms
     if following is not None:
-        limit = min(limit, _to_frame(following, rules) - rules.frames_ms(rules.min_gap_frames))
-    next_cut = next((c for c in cuts if c > start), None)
+        limit = min(limit, _to_frame(following, rules) - gap)
+    next_cut = next((c for c in cuts if c > spoken_end - snap), None)
     if next_cut is not None:  # end 2 frames before the cut, and on it when close (Netflix style)
-        before_cut = next_cut - rules.frames_ms(rules.min_gap_frames)
-        limit = min(limit, before_cut)
+        before_cut = next_cut - gap
+        limit = min(limit, max(before_cut, start + rules.min_ms))
         if abs(before_cut - wanted) <= snap:
             wanted = before_cut
     return start, _to_frame(min(wanted, limit), rules)
@@ -259,7 +266,3 @@ def _timing(
 def _to_frame(ms: int, rules: CueRules) -> int:
     frame = Fraction(1000) / rules.frame_rate
     return round(round(ms / frame) * frame)
-
-
-def _is_weak(word: str) -> bool:
-    return word.lower().strip('«»"“”()') in WEAK_WORDS

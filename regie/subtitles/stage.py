@@ -1,8 +1,9 @@
 """Subtitles stage: a transcript's timed words -> broadcast cues -> WebVTT, SRT and EBU-TT-D.
 
-Cues follow the French broadcast rules (or the TV profile's 37 characters a line), are snapped to
-the video's frame grid and never cross a shot cut when the asset's ShotList is given. The
-compliance report goes into the manifest.
+Cues follow the French broadcast rules (or the TV profile's 37 characters a line) and French
+typography for French text, are snapped to the video's frame grid and kept off the shot cuts of
+the asset's ShotList when given. The compliance report, counted from the cues as written, goes
+into the manifest. A translated transcript gives English subtitles (``translation`` set).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from regie.subtitles.compliance import check_cues
 from regie.subtitles.cues import Cue, CueRules, Word, build_cues
 from regie.subtitles.writers import WRITERS, SubtitleWriter
 
-SUBTITLES = Stage("subtitles", "1", SubtitleSet)
+SUBTITLES = Stage("subtitles", "2", SubtitleSet)
 PROFILES = {"fr-broadcast": CueRules(), "fr-tv": CueRules(max_chars=37)}
 
 
@@ -31,11 +32,17 @@ class SubtitleOptions(StageOptions):
     profile: Literal["fr-broadcast", "fr-tv"] = "fr-broadcast"
     max_cps: float | None = Field(None, description="Reading speed limit (default 17).")
     max_chars: int | None = Field(None, description="Characters per line (42, TV 37).")
+    typography: Literal["auto", "french", "plain"] = Field(
+        "auto", description="auto: French typography (no-break spaces) for French text."
+    )
 
-    def rules(self, frame_rate: Fraction) -> CueRules:
+    def rules(self, frame_rate: Fraction, language: str | None) -> CueRules:
         overrides = {"max_cps": self.max_cps, "max_chars": self.max_chars}
         chosen = {name: value for name, value in overrides.items() if value is not None}
-        return PROFILES[self.profile].model_copy(update={**chosen, "frame_rate": frame_rate})
+        french = self.typography == "french" or (self.typography == "auto" and language == "fr")
+        return PROFILES[self.profile].model_copy(
+            update={**chosen, "frame_rate": frame_rate, "french_typography": french}
+        )
 
 
 def make_subtitles(
@@ -48,17 +55,19 @@ def make_subtitles(
     """Build and write the subtitles, or return the manifest of an earlier identical run."""
     opts = options or SubtitleOptions()
     artefact = transcript.artefact
+    language = "en" if artefact.task == "translate" else artefact.language
     video = media.primary_video
-    rules = opts.rules(video.frame_rate if video and video.frame_rate else Fraction(25))
+    rules = opts.rules(video.frame_rate if video and video.frame_rate else Fraction(25), language)
     cuts_ms = [round(t * 1000) for t in shots.artefact.cut_times()] if shots else []
 
     def produce(run: StageRun) -> SubtitleSet:
         words = transcript_words(load_document(context, artefact).words)
         cues = build_cues(words, rules, cuts_ms)
-        uris = {name: _write(run, name, writer, cues, artefact.language)
+        uris = {name: _write(run, name, writer, cues, language)
                 for name, writer in WRITERS.items()}  # fmt: skip
         return SubtitleSet(
-            asset_id=artefact.asset_id, language=artefact.language, profile=opts.profile,
+            asset_id=artefact.asset_id, language=language, profile=opts.profile,
+            translation=artefact.task == "translate",
             cues=len(cues), compliance=check_cues(cues, rules, cuts_ms),
             shot_cuts=len(cuts_ms), **uris,
         )  # fmt: skip
@@ -72,9 +81,10 @@ def make_subtitles(
 def transcript_words(words: Sequence[TranscribedWord]) -> list[Word]:
     """Cue-builder words in integer milliseconds."""
     return [
-        Word(text=w.text, start_ms=round(w.start * 1000), end_ms=round(max(w.end, w.start) * 1000))
+        Word(text=w.text, start_ms=round(w.start * 1000),
+             end_ms=round(max(w.end, w.start) * 1000), glued=w.glued)
         for w in words
-    ]
+    ]  # fmt: skip
 
 
 def _write(

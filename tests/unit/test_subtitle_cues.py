@@ -10,6 +10,7 @@ import pytest
 
 from regie.subtitles import CueRules, Word, build_cues, check_cues
 from regie.subtitles.cues import break_lines, reading_ms
+from regie.subtitles.tokens import NBSP, written_tokens
 from tests.speech import proportional_words
 
 RULES = CueRules()
@@ -79,7 +80,7 @@ def test_short_phrase_is_held_for_at_least_one_second() -> None:
 
 
 def test_sentence_end_starts_a_new_cue() -> None:
-    words = proportional_words("Il pleut. Demain il fera beau.", 0, 3000)
+    words = proportional_words("Il pleut. Demain il fera beau.", 0, 6000)
     cues = build_cues(words, RULES)
     assert [" ".join(c.lines) for c in cues] == ["Il pleut.", "Demain il fera beau."]
 
@@ -100,12 +101,13 @@ def test_fleurs_programme_cues_follow_every_hard_rule(programme: dict) -> None:
     ]  # fmt: skip
     cues = build_cues(words, CueRules(frame_rate=fps), cuts)
     report = check_cues(cues, CueRules(frame_rate=fps), cuts)
-    assert report.hard_rule_violations == 0 and report.shot_crossings == 0
-    # Soft rule, measured 0.745 here: cuts every 3 s and clips read faster than 17 chars/s leave
-    # some cues too short to read; issue 5's target (0.95) is not met on this programme yet.
+    assert report.hard_rule_violations == 0
+    assert sum(report.crossings_by_reason.values()) == report.shot_crossings
+    assert "unexplained" not in report.crossings_by_reason
     assert report.reading_speed_ok_share >= 0.7
     assert report.cues >= 25  # 10 clips of about 10 s each: several cues per clip
-    assert " ".join(" ".join(c.lines) for c in cues) == " ".join(w.text for w in words)
+    written = " ".join(t.text for t in written_tokens(words, french=False))
+    assert " ".join(" ".join(c.lines) for c in cues) == written
     frame_ms = 1000 / fps
     for cue in cues:
         assert cue.start_ms % frame_ms == 0 and cue.end_ms % frame_ms == 0  # on the frame grid
@@ -120,4 +122,100 @@ def test_a_token_longer_than_a_line_is_cut_into_line_sized_pieces() -> None:
     words = [Word(text="Voir", start_ms=0, end_ms=400), Word(text=url, start_ms=400, end_ms=3400)]
     cues = build_cues(words, RULES)
     assert "".join(line for cue in cues for line in cue.lines).replace(" ", "") == "Voir" + url
-    assert check_cues(cues, RULES).hard_rule_violations == 0
+    report = check_cues(cues, RULES)
+    assert report.lines_too_long == report.too_many_lines == 0
+    assert report.split_words == 1  # "journal-" / "de-20-heures": no line holds the whole URL
+
+
+def _whisper_words(pieces: list[str], start_ms: int, step_ms: int) -> list[Word]:
+    """Words as Whisper gives them: a leading space, or none when glued to the word before."""
+    return [
+        Word(text=piece.strip(), start_ms=start_ms + i * step_ms,
+             end_ms=start_ms + (i + 1) * step_ms - 20, glued=i > 0 and not piece.startswith(" "))
+        for i, piece in enumerate(pieces)
+    ]  # fmt: skip
+
+
+def test_elisions_and_compounds_are_written_whole_and_never_split() -> None:
+    pieces = [
+        " Nous", " sommes", " d", "'accord", " avec", " la", " déclaration", " de", " l", "'Usoc",
+        ",", " comité", " olympique", " des", " États", "-Unis", ",", " jusqu", "'à", " l",
+        "'avant", " du", " peut", "-être", " dernier", " rendez", "-vous", ".",
+    ]  # fmt: skip
+    words = _whisper_words(pieces, 0, 300)
+    assert [t.text for t in written_tokens(words, french=False)][:10] == [
+        "Nous", "sommes", "d'accord", "avec", "la", "déclaration", "de", "l'Usoc,", "comité",
+        "olympique",
+    ]  # fmt: skip
+    for max_chars in (20, 26, 30, 37, 42):
+        rules = CueRules(max_chars=max_chars)
+        cues = build_cues(words, rules)
+        text = " ".join(" ".join(c.lines) for c in cues)
+        assert text == (
+            "Nous sommes d'accord avec la déclaration de l'Usoc, comité olympique des "
+            "États-Unis, jusqu'à l'avant du peut-être dernier rendez-vous."
+        )
+        report = check_cues(cues, rules)
+        assert report.split_words == 0 and report.weak_endings == 0, max_chars
+        assert report.hard_rule_violations == 0
+
+
+def test_french_typography_puts_no_break_spaces_where_french_wants_them() -> None:
+    pieces = [" Il", " a", " dit", " :", " «", " Qui", " vient", " ?", " »", " Rien", " à",
+              " 10:30", ",", " 100", "%", " sûr", " !"]  # fmt: skip
+    words = _whisper_words(pieces, 0, 200)
+    french = " ".join(t.text for t in written_tokens(words, french=True))
+    assert french == (f"Il a dit{NBSP}: «{NBSP}Qui vient{NBSP}?{NBSP}» Rien à 10:30, "
+                      f"100{NBSP}% sûr{NBSP}!")  # fmt: skip
+    plain = " ".join(t.text for t in written_tokens(words, french=False))
+    assert plain == "Il a dit: «Qui vient?» Rien à 10:30, 100% sûr!"
+
+
+def test_a_cut_that_would_leave_a_fragment_or_a_short_cue_is_crossed_with_its_reason() -> None:
+    words = proportional_words("le ministre a présenté hier soir son projet de loi", 0, 4000)
+    # a word and a half before the cut: splitting there leaves a cue under a second
+    cues = build_cues(words, RULES, cuts_ms=[800])
+    assert len(cues) == 1 and cues[0].crossing == "short"
+    # the cut well inside the sentence: split, no crossing
+    split = build_cues(words, RULES, cuts_ms=[2000])
+    assert len(split) == 2 and all(c.crossing is None for c in split)
+    assert split[0].end_ms <= 2000 - 80 and split[1].start_ms == 2000  # starts on the cut
+    report = check_cues(cues, RULES, [800])
+    assert report.shot_crossings == 1 and report.crossings_by_reason == {"short": 1}
+
+
+def test_a_fragment_of_two_words_after_a_cut_stays_with_its_sentence() -> None:
+    words = proportional_words("Le gouvernement a annoncé une réforme importante des retraites "
+                               "aujourd'hui.", 0, 4600)  # fmt: skip
+    last = words[-1].start_ms  # the cut falls just before "aujourd'hui."
+    cues = build_cues(words, RULES, cuts_ms=[last])
+    assert len(cues) == 1 and cues[0].crossing == "fragment"
+
+
+def test_a_cue_is_held_up_to_a_second_after_its_last_word_to_be_read() -> None:
+    first = proportional_words("Les deux composés réagissent entre eux très vite.", 0, 2000)
+    second = proportional_words("Puis plus rien.", 6000, 7000)
+    cues = build_cues([*first, *second], RULES)
+    assert len(cues) == 2
+    # 49 characters want 3.5 s by the charter's table; the pause lets the cue stay a second more
+    assert abs(cues[0].end_ms - first[-1].end_ms - 1000) <= 20  # on the frame grid
+    assert cues[1].start_ms == second[0].start_ms
+    packed = proportional_words("Les deux composés réagissent entre eux très vite. Puis plus rien.",
+                                0, 2500)  # fmt: skip
+    fast = build_cues(packed, RULES)
+    report = check_cues(fast, RULES)
+    assert report.too_fast and all(t.cps > 17 for t in report.too_fast)
+    assert {t.text for t in report.too_fast} <= {" / ".join(c.lines) for c in fast}
+
+
+def test_no_cue_ends_on_an_article_or_a_preposition() -> None:
+    text = (
+        "Le directeur de la station a expliqué que les chercheurs de l'université "
+        "avaient observé pendant trois ans les mouvements des glaciers de la région."
+    )
+    words = proportional_words(text, 0, 9000)
+    for max_chars in (24, 32, 42):
+        cues = build_cues(words, CueRules(max_chars=max_chars))
+        endings = {cue.lines[-1].split()[-1] for cue in cues}
+        assert not endings & {"de", "la", "les", "des", "l'"}
+        assert check_cues(cues, CueRules(max_chars=max_chars)).weak_endings == 0
