@@ -42,7 +42,7 @@ def _local(uri: str) -> Path:
 
 
 @pytest.mark.slow
-def test_programme_subtitles_keep_every_rule_and_never_cross_a_cut(
+def test_programme_subtitles_keep_every_rule_and_cross_cuts_only_for_a_reason(
     shared_data: Path, local_context: StageContext, whisper_store: ModelStore
 ) -> None:
     programme = shared_data / "programme" / "programme-fr.mp4"
@@ -55,13 +55,14 @@ def test_programme_subtitles_keep_every_rule_and_never_cross_a_cut(
     subtitles = make_subtitles(transcript, info, shots, local_context).artefact
     assert subtitles.shot_cuts == 38 and subtitles.cues > 0
     report = subtitles.compliance
-    assert report.hard_rule_violations == 0 and report.shot_crossings == 0
+    assert report.hard_rule_violations == 0
     parsed = webvtt.read(str(_local(subtitles.webvtt)))
     assert len(parsed) == subtitles.cues
     cuts = [float(t) for t in shots.artefact.cut_times()]
-    for caption in parsed:
-        start, end = _seconds(caption.start), _seconds(caption.end)
-        assert not any(start < cut < end for cut in cuts)
+    spans = [(_seconds(caption.start), _seconds(caption.end)) for caption in parsed]
+    crossing = sum(any(start < cut < end for cut in cuts) for start, end in spans)
+    # a cue crosses a cut only for a reason the report gives
+    assert crossing == report.shot_crossings == sum(report.crossings_by_reason.values())
     ttml = etree.parse(str(_local(subtitles.ebu_tt_d))).getroot()
     assert len(list(ttml.iter("{http://www.w3.org/ns/ttml}p"))) == subtitles.cues
 
