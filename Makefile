@@ -18,7 +18,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 # Debian's Apertium, French -> Spanish -> English: the tagging classifier reads French through it
 APERTIUM_PACKAGES := apertium apertium-fr-es apertium-eng-spa
 
-.PHONY: demo models test test-fast lint bench clean ffmpeg apertium constraints
+.PHONY: demo models test test-fast lint bench clean ffmpeg apertium chromium constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
 demo: ffmpeg apertium $(VENV)/.installed-speech $(DEMO_CLIP) models
@@ -35,7 +35,7 @@ models: apertium $(VENV)/.installed-speech
 		$(BIN)/regie tagging train --topics "$(SHARED_DATA)/topics"; }
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
-test: ffmpeg apertium $(VENV)/.installed-dev
+test: ffmpeg apertium chromium $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 ## test-fast: everything but the end-to-end tests
@@ -64,6 +64,12 @@ ffmpeg:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
 		echo "ffmpeg not found: installing it with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
+
+# Debian's Chromium for the review page's browser tests (Playwright drives it by its path)
+chromium:
+	@command -v /usr/bin/chromium >/dev/null || { \
+		echo "chromium not found: installing it with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 apertium:
 	@modes="$$(apertium -l 2>/dev/null)"; \

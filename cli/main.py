@@ -118,6 +118,45 @@ def run_command(
     typer.echo(result.model_dump_json())
 
 
+@app.command("review")
+def review_command(
+    asset: Annotated[
+        str, typer.Argument(help="Asset slug on the origin, or a file:// URL or folder of it.")
+    ],
+    port: Annotated[int, typer.Option(help="Local port (0: any free one).")] = 8765,
+) -> None:
+    """Serve a published asset's review page locally and print its address (Ctrl-C stops)."""
+    from regie.package.serve import origin_server, review_path
+
+    folder = _asset_folder(asset, Settings())
+    try:
+        page = review_path(folder)
+    except MediaError as error:
+        _fail(error.message, BAD_INPUT)
+    server = origin_server(folder, port)
+    typer.echo(f"http://127.0.0.1:{server.server_address[1]}/{page}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
+def _asset_folder(asset: str, settings: Settings) -> Path:
+    """A local folder from a path, a file:// URL or a slug under the file:// origin."""
+    from regie.publish import asset_slug
+
+    if asset.startswith("file://"):
+        return Path(asset.removeprefix("file://"))
+    if Path(asset).is_dir():
+        return Path(asset)
+    target = settings.cdn_target()
+    if not target.origin_url.startswith("file://"):
+        _fail(f"{asset}: the origin {target.origin_url} is not local; open its review page "
+              f"on the CDN (<asset>/<release>/review/index.html)", BAD_INPUT)  # fmt: skip
+    url = join_url(target.origin_url, target.prefix, asset_slug(asset))
+    return Path(url.removeprefix("file://"))
+
+
 @app.command("unpublish")
 def unpublish_command(
     asset: Annotated[str, typer.Argument(help="Asset folder on the origin (its slug).")],

@@ -69,6 +69,7 @@ class Wiring:
     context: StageContext
     models: ModelStore
     upstream: dict[str, Any] = field(default_factory=dict)  # its outcome, or the future of one
+    skipped: dict[str, str] = field(default_factory=dict)  # stages that do not apply, and why
 
     @property
     def source(self) -> SourceAsset:
@@ -108,7 +109,7 @@ def _release_inputs(w: Wiring) -> ReleaseInputs:
     subtitles = w.upstream.get("subtitles")
     return ReleaseInputs(
         subtitles=(subtitles,) if subtitles else (), transcript=w.upstream.get("asr"),
-        tags=w.upstream.get("tagging"),
+        tags=w.upstream.get("tagging"), skipped=tuple(sorted(w.skipped.items())),
     )  # fmt: skip
 
 

@@ -114,7 +114,7 @@ def run_embedded(
     for name in (stage for stage in FIRST if stage in wanted):
         row = STAGES[name]
         done[name] = wiring.upstream[name] = row.task(*row.args(wiring))
-    skipped = not_applicable(wanted, wiring.media, wiring.models, options)
+    skipped = wiring.skipped = not_applicable(wanted, wiring.media, wiring.models, options)
     todo = [stage for stage in wanted if stage not in skipped and stage not in done]
     started = start_stages(todo, wiring)
     track_progress(wiring.source.asset_id, list(started.values()))
@@ -180,7 +180,12 @@ def summarise(done: dict[str, StageOutcome[Any]], skipped: dict[str, str]) -> As
         manifests={name: outcome.manifest_url for name, outcome in done.items()},
         reused=[name for name, outcome in done.items() if outcome.reused],
         skipped=skipped,
-        live={"hls": receipt.hls, "dash": receipt.dash, "pointer": receipt.pointer}
+        live={
+            "hls": receipt.hls,
+            "dash": receipt.dash,
+            "pointer": receipt.pointer,
+            "review": receipt.review or "",
+        }
         if receipt
         else {},
     )

@@ -207,6 +207,7 @@ class PublishReceipt(Artefact):
     release_url: str
     hls: str = Field(description="Stable HLS master (switched to this release).")
     dash: str = Field(description="Stable DASH MPD.")
+    review: str | None = Field(None, description="The release's review page for editors.")
     pointer: str = Field(description="current.json naming the live release.")
     uploaded: int = Field(description="Objects written by this run.")
     skipped: int = Field(description="Objects already in place with the same checksum.")

@@ -16,4 +16,10 @@ CONTENT_TYPES = {
     ".srt": "application/x-subrip",
     ".jpg": "image/jpeg",
     ".json": "application/json",
+    # the review page and its vendored players (with their licences)
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
 }

@@ -131,8 +131,13 @@ def asset_markdown(run: AssetRun, manifests: dict[str, Manifest[Any]], links: Br
         lines += [
             "",
             "## Live",
-            *(f"- {links.markdown(url, name)}" for name, url in run.live.items()),
+            *(f"- {links.markdown(url, name)}" for name, url in run.live.items() if url),
         ]
+    receipt = manifests["publish"].artefact if "publish" in manifests else None
+    if receipt is not None and receipt.review:
+        page = links.markdown(receipt.review, "review page")
+        hint = f"`regie review {receipt.slug}` serves a file:// origin over HTTP"
+        lines += ["", "## Review", f"- {page} for editors ({hint})"]
     sheet = manifests["shots"].artefact.contact_sheet if "shots" in manifests else None
     if sheet and (href := links.href(sheet)):
         lines += ["", "## Contact sheet", f"![contact sheet]({href})"]

@@ -28,8 +28,10 @@ from regie.artefacts import (
     TagSet,
     Transcript,
 )
+from regie.asr.stage import load_document
 from regie.errors import MediaError
-from regie.package.contents import ReleaseContents, release_outputs
+from regie.package.contents import ReleaseContents, release_outputs, review_outputs
+from regie.package.review import REVIEW, ReviewInputs
 from regie.publish.layout import CachePolicy, ReleaseFile, asset_slug, release_files
 from regie.publish.pointer import POINTER, STABLE_DASH, STABLE_HLS, stable_keys
 from regie.publish.purge import EdgeServicesTarget, purge
@@ -84,17 +86,22 @@ class PublishOptions(StageOptions):
 class ReleaseInputs:
     """What the speech stages add to a release: subtitle tracks, the spoken language, tags."""
 
-    subtitles: tuple[StageOutcome[SubtitleSet], ...] = ()
+    subtitles: tuple[StageOutcome[SubtitleSet], ...] = ()  # in the spoken language
+    translations: tuple[StageOutcome[SubtitleSet], ...] = ()  # from Whisper's translate task
     transcript: StageOutcome[Transcript] | None = None
     tags: StageOutcome[TagSet] | None = None
+    skipped: tuple[tuple[str, str], ...] = ()  # (stage, why), shown on the review page
 
     def keys(self) -> dict[str, str]:
         """Stage keys of the inputs, for the publish key."""
         keys = {f"subtitles-{i}": s.manifest.key for i, s in enumerate(self.subtitles)}
+        keys |= {f"translation-{i}": s.manifest.key for i, s in enumerate(self.translations)}
         if self.transcript is not None:
             keys["asr"] = self.transcript.manifest.key
         if self.tags is not None:
             keys["tagging"] = self.tags.manifest.key
+        if self.skipped:
+            keys["skipped"] = json.dumps(self.skipped)
         return keys
 
 
@@ -145,11 +152,14 @@ def publish(
         contents = ReleaseContents(
             ladder=ladder.manifest, subtitles=[s.manifest for s in more.subtitles],
             language=more.transcript.artefact.language if more.transcript else None,
+            translations=[s.manifest for s in more.translations],
         )  # fmt: skip
+        release = run.prefix.rstrip("/").rsplit("/", 1)[-1]
         outputs = release_outputs(run, contents, source.asset_id)
+        review = _review_inputs(source, release, ladder, shots, (more, contents), run)
+        outputs += review_outputs(run, review)
         files = release_files(outputs, opts.cache, source.asset_id)
         metadata = _metadata_file(run, source, media, shots, ladder.artefact, contents, opts.cache)
-        release = run.prefix.rstrip("/").rsplit("/", 1)[-1]
         plan = ReleasePlan(
             asset=source.asset_id, slug=slug, release=release,
             asset_url=join_url(target.origin_url, target.prefix, slug), files=[*files, metadata],
@@ -191,6 +201,7 @@ def _release(
     return PublishReceipt(
         asset_id=plan.asset, slug=plan.slug, release=plan.release, release_url=plan.release_url,
         hls=join_url(plan.asset_url, STABLE_HLS), dash=join_url(plan.asset_url, STABLE_DASH),
+        review=join_url(plan.release_url, REVIEW, "index.html"),
         pointer=join_url(plan.asset_url, POINTER), uploaded=sum(d.uploaded for d in done),
         skipped=sum(d.skipped for d in done), verified=verified, verified_over=over,
         purge_request=purge_id,
@@ -206,6 +217,30 @@ def _verify(
         base = f"{target.http_base_url.rstrip('/')}/{plan.slug}"
         return verify_over_http(base, plan.release, plan.files, plan.asset, opts.workers), "http"
     return verify_in_store(storage, plan.asset_url, plan.release, plan.files), "store"
+
+
+def _review_inputs(
+    source: SourceAsset,
+    release: str,
+    ladder: StageOutcome[RenditionSet],
+    shots: ShotList | None,
+    inputs: tuple[ReleaseInputs, ReleaseContents],
+    run: StageRun,
+) -> ReviewInputs:
+    more, contents = inputs
+    storage = run.context.storage
+    transcript = more.transcript.artefact if more.transcript else None
+    subtitles = [
+        (t.language, storage.read_bytes(t.manifest.artefact.webvtt).decode("utf-8"), t.translation)
+        for t in contents.tracks()
+    ]
+    return ReviewInputs(
+        title=Path(source.key).stem, asset_id=source.asset_id, release=release,
+        ladder=ladder.artefact, shots=shots, subtitles=subtitles, transcript=transcript,
+        document=load_document(run.context, transcript) if transcript else None,
+        tags=more.tags.artefact if more.tags else None, skipped=dict(more.skipped),
+        compliance=[(t.language, t.manifest.artefact.compliance) for t in contents.tracks()],
+    )  # fmt: skip
 
 
 def _metadata_file(
@@ -225,6 +260,7 @@ def _metadata_file(
         "duration_s": float(ladder.duration),
         "languages": [contents.language] if contents.language else probed,
         "subtitles": contents.subtitle_records(),
+        "review": f"{REVIEW}/index.html",
         "shots": len(shots.shots) if shots else None,
         "renditions": [f"{r.width}x{r.height}" for r in ladder.renditions],
         "tags": [],  # filled by the tagging stage when it runs (issue 6)

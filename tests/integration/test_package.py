@@ -11,10 +11,12 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import httpx
 import m3u8
 import pytest
 
@@ -51,7 +53,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> dict:
     french = text_transcript(context, [FRENCH], "fr", source.asset_id)
     english = text_transcript(context, [ENGLISH], "en", source.asset_id)
     subtitles = tuple(make_subtitles(t, info, shots, context) for t in (french, english))
-    extras = ReleaseInputs(subtitles=subtitles, transcript=french)
+    extras = ReleaseInputs(subtitles=subtitles[:1], translations=subtitles[1:], transcript=french)
     target = CdnTarget(origin_url=(root / "origin").as_uri())
     receipt = publish(source, info, shots.artefact, ladder, context, target, None, extras)
     return {
@@ -193,3 +195,29 @@ def test_publish_refuses_a_broken_package_and_publishes_nothing(release: dict) -
     finally:
         stored.write_text(good)
     assert not (release["root"] / "other-origin").exists()
+
+
+def test_regie_review_serves_the_live_release_page_over_http(release: dict) -> None:
+    asset_folder = release["release"].parent
+    command = [
+        str(Path(sys.executable).parent / "regie"),
+        "review",
+        str(asset_folder),
+        "--port",
+        "0",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        address = (server.stdout.readline() if server.stdout else "").strip()
+        assert address.endswith(f"/{release['release'].name}/review/index.html")
+        page = httpx.get(address)
+        assert page.status_code == 200 and page.headers["content-type"] == "text/html"
+        assert 'src="vendor/hls.min.js"' in page.text and "http" not in page.text.split("<body")[0]
+        data = httpx.get(address.replace("index.html", "data.json")).json()
+        assert [s["language"] for s in data["subtitles"]] == ["fr", "en"]
+        segment = address.replace("review/index.html", "seg-0-00001.m4s")
+        part = httpx.get(segment, headers={"Range": "bytes=4-7"})
+        assert part.status_code == 206 and part.content in (b"styp", b"moof")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
