@@ -25,6 +25,7 @@ from blocks import CdnTargetBlock
 from regie.artefacts import MediaInfo, SourceAsset
 from regie.asr import AsrOptions
 from regie.asr.stage import ASR
+from regie.asr.transcript import Task as AsrTask
 from regie.fetch import FETCH
 from regie.models import ModelStore
 from regie.probe import PROBE, ProbeOptions
@@ -54,9 +55,18 @@ if TYPE_CHECKING:
 
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks it against STAGES.
 StageName = Literal[
-    "fetch", "probe", "shots", "asr", "subtitles", "tagging", "transcode", "publish"
+    "fetch",
+    "probe",
+    "shots",
+    "asr",
+    "subtitles",
+    "tagging",
+    "transcode",
+    "translate",
+    "subtitles-en",
+    "publish",
 ]
-Requirement = Literal["picture", "speech model"]
+Requirement = Literal["picture", "speech model", "translation"]
 
 
 @dataclass
@@ -91,10 +101,11 @@ class StageRow:
     args: Callable[[Wiring], tuple[Any, ...]]  # what the task is given
     gpu: GpuResource | None = None  # on a GPU pool, it holds a slot of this resource
     requires: Requirement | None = None  # skipped when the asset or installation lacks it
+    label: str | None = None  # when one engine stage has two rows (asr and translate)
 
     @property
     def name(self) -> str:
-        return self.stage.name
+        return self.label or self.stage.name
 
 
 def cdn_target(options: AssetOptions, settings: Settings) -> Any:
@@ -106,15 +117,16 @@ def cdn_target(options: AssetOptions, settings: Settings) -> Any:
 
 def _release_inputs(w: Wiring) -> ReleaseInputs:
     """What publish takes of the speech stages (Prefect hands it their outcomes)."""
-    subtitles = w.upstream.get("subtitles")
+    subtitles, english = w.upstream.get("subtitles"), w.upstream.get("subtitles-en")
     return ReleaseInputs(
-        subtitles=(subtitles,) if subtitles else (), transcript=w.upstream.get("asr"),
+        subtitles=(subtitles,) if subtitles else (), translations=(english,) if english else (),
+        transcript=w.upstream.get("asr"),
         tags=w.upstream.get("tagging"), skipped=tuple(sorted(w.skipped.items())),
     )  # fmt: skip
 
 
-def _asr_options(o: AssetOptions) -> AsrOptions:
-    return AsrOptions(model=o.asr_model, backend=o.asr_backend, language=o.language)
+def _asr_options(o: AssetOptions, task: AsrTask = "transcribe") -> AsrOptions:
+    return AsrOptions(model=o.asr_model, backend=o.asr_backend, language=o.language, task=task)
 
 
 TABLE: tuple[StageRow, ...] = (
@@ -155,9 +167,23 @@ TABLE: tuple[StageRow, ...] = (
         args=lambda w: (w.source, w.media, w.upstream.get("shots"), w.context,
                         TranscodeOptions(encoder=w.options.encoder)),
     ),
+    # English subtitles: Whisper's translate task on the same model, then the same cue rules
+    StageRow(
+        ASR, label="translate", needs=("probe",), group="speech", gpu="cuda",
+        requires="translation", task=transcribe_task,
+        args=lambda w: (w.source, w.media, w.context, w.models,
+                        _asr_options(w.options, "translate")),
+    ),
+    StageRow(
+        SUBTITLES, label="subtitles-en", needs=("translate", "shots"), group="speech",
+        requires="translation", task=subtitles_task,
+        args=lambda w: (w.upstream["translate"], w.media, w.upstream.get("shots"), w.context,
+                        SubtitleOptions()),
+    ),
     # A release is complete or not made: its text tracks and review page need the speech stages.
     StageRow(
-        PUBLISH, needs=("transcode", "subtitles", "tagging"), group="publish", requires="picture",
+        PUBLISH, needs=("transcode", "subtitles", "tagging", "subtitles-en"), group="publish",
+        requires="picture",
         task=publish_task,
         args=lambda w: (w.source, w.media, w.upstream.get("shots"), w.upstream["transcode"],
                         w.context, cdn_target(w.options, w.settings), _release_inputs(w)),

@@ -56,6 +56,9 @@ class AssetOptions(BaseModel):
     asr_model: str = Field("whisper-small", description="Whisper model name in the model store.")
     asr_backend: AsrBackendName = Field("auto", description="auto: by the model's format.")
     language: str | None = Field(None, description="Spoken language (ISO 639-1); None: detect.")
+    english_subtitles: bool = Field(
+        True, description="English subtitles too, from Whisper's translate task (a second pass)."
+    )
     if_model_missing: Literal["fail", "skip"] = Field(
         "fail", description="skip: run the other stages when the Whisper model is not in the store."
     )
@@ -166,11 +169,21 @@ def not_applicable(
         lacking["speech model"] = (
             f"model {model} is not in the model store (add it with `regie models add`)"
         )
+    lacking["translation"] = lacking.get("speech model") or _no_translation(options)
     return {
         stage: lacking[need]
         for stage in wanted
-        if (need := STAGES[stage].requires) is not None and need in lacking
+        if (need := STAGES[stage].requires) is not None and lacking.get(need)
     }
+
+
+def _no_translation(options: AssetOptions) -> str:
+    """Why the English branch does not run, or "" when it does."""
+    if not options.english_subtitles:
+        return "english_subtitles is off"
+    if options.asr_model.endswith(".en"):
+        return f"{options.asr_model} is English-only: it cannot translate"
+    return ""
 
 
 def summarise(done: dict[str, StageOutcome[Any]], skipped: dict[str, str]) -> AssetRun:

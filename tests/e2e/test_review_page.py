@@ -1,35 +1,32 @@
 """The review page in a real browser: Debian's Chromium driven by Playwright, hls.js and dash.js.
 
-One release is made for the module from the first 12 s of the shared French programme (real
-Whisper base: French transcript and its English translation, real shots and transcode), published
-to a local origin and served over loopback HTTP as ``regie review`` serves it. Each player must
-play past 5 s, offer the French and English text tracks, show at 4 s a French cue the truth's
-first sentence contains, and seek to a shot when its thumbnail is clicked.
+One release is made for the module by ``regie run EXCERPT --asr-model whisper-base`` on the first
+12 s of the shared French programme (the whole DAG: real Whisper base, its French transcript and
+English translation, shots, tags, transcode), and its asset folder on the local origin is served
+over loopback HTTP as ``regie review`` serves it. The live manifests must carry both text tracks;
+each player must play past 5 s, offer the French and English text tracks, show at 4 s a French
+cue the truth's first sentence contains, and seek to a shot when its thumbnail is clicked.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
+import m3u8
 import pytest
 from PIL import Image, ImageStat
 
-from regie.asr import AsrOptions, transcribe_asset
-from regie.fetch import fetch
 from regie.models import ModelStore
 from regie.package.serve import origin_server, review_path
-from regie.probe import probe
-from regie.publish import CdnTarget, ReleaseInputs, publish
-from regie.shots.stage import detect_shots
-from regie.stage import StageContext
-from regie.storage import Storage
-from regie.subtitles.stage import make_subtitles
-from regie.transcode import Rung, TranscodeOptions, transcode
 from tests import media
 
 pytestmark = pytest.mark.slow
@@ -41,45 +38,62 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 EXCERPT_S = 12
 CUE_AT_S = 4.0
-LADDER = (Rung(lines=360, bitrate_kbps=700), Rung(lines=234, bitrate_kbps=300))
 
 
 @pytest.fixture(scope="module")
 def origin(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory, real_whisper_store: ModelStore
 ) -> Iterator[tuple[str, dict]]:
-    """The published asset served over HTTP: (review page URL, the truth's first sentence)."""
+    """``regie run`` on the excerpt, its asset folder served over HTTP: (review page URL, truth)."""
     root = tmp_path_factory.mktemp("review")
     excerpt = root / "Journal des archives.mp4"
     media.ffmpeg("-i", str(shared_data / "programme" / "programme-fr.mp4"), "-t", str(EXCERPT_S),
                  "-vf", "scale=640:360", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac",
                  str(excerpt))  # fmt: skip
-    context = StageContext(Storage(), (root / "work").as_uri(), root / "scratch")
-    source = fetch(excerpt.as_uri(), context).artefact
-    info = probe(source, context).artefact
-    shots = detect_shots(source, info, context)
-    french, english = (
-        transcribe_asset(source, info, context, real_whisper_store,
-                         AsrOptions(model="whisper-base", language="fr", task=task))
-        for task in ("transcribe", "translate")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGIE_", "PREFECT_"))}
+    env = {
+        **clean,
+        "REGIE_HOME": str(root / "var"),
+        "REGIE_MODEL_STORE_URL": real_whisper_store.url,
+    }
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("regie")), "run", str(excerpt), "--asr-model",
+         "whisper-base", "--language", "fr"],
+        capture_output=True, text=True, env=env, timeout=1200,
     )  # fmt: skip
-    subtitles = tuple(make_subtitles(t, info, shots, context) for t in (french, english))
-    ladder = transcode(source, info, shots, context, TranscodeOptions(ladder=LADDER, ssim_step=0))
-    target = CdnTarget(origin_url=(root / "origin").as_uri())
-    extras = ReleaseInputs(subtitles=subtitles[:1], translations=subtitles[1:], transcript=french)
-    publish(source, info, shots.artefact, ladder, context, target, None, extras)
-    folder = root / "origin" / "programmes" / "journal-des-archives"
+    assert run.returncode == 0, run.stderr[-3000:]
+    folder = root / "var" / "cdn" / "programmes" / "journal-des-archives"
     server = origin_server(folder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     truth = json.loads((shared_data / "programme" / "programme-fr.json").read_text())
     try:
-        yield (
-            f"http://127.0.0.1:{server.server_address[1]}/{review_path(folder)}",
-            {"sentence": truth["speech"][0], "shots": len(shots.artefact.shots)},
-        )
+        yield f"http://127.0.0.1:{server.server_address[1]}/{review_path(folder)}", {
+            "sentence": truth["speech"][0], "folder": folder,
+            "shots": len(json.loads((folder / review_path(folder)).with_name("data.json")
+                                    .read_text())["shots"]),
+        }  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_live_manifests_carry_french_and_english_subtitles(origin: tuple[str, dict]) -> None:
+    folder: Path = origin[1]["folder"]
+    master = m3u8.load(str(folder / "master.m3u8"))
+    texts = {m.language: m for m in master.media if m.type == "SUBTITLES"}
+    assert set(texts) == {"fr", "en"} and texts["en"].characteristics == "fr.regie.translation"
+    assert [m.language for m in master.media if m.type == "AUDIO"] == ["fr"]
+    mpd = ET.parse(folder / "manifest.mpd").getroot()
+    ns = {"mpd": "urn:mpeg:dash:schema:mpd:2011"}
+    langs = {a.get("lang") for a in mpd.iterfind(".//mpd:AdaptationSet[@contentType='text']", ns)}
+    assert langs == {"fr", "en"}
+    release = json.loads((folder / "current.json").read_text())["release"]
+    assert (folder / release / "review" / "index.html").is_file()
+    metadata = json.loads((folder / release / "metadata.json").read_text())
+    assert {(s["language"], s["translation"]) for s in metadata["subtitles"]} == {
+        ("fr", False), ("en", True)}  # fmt: skip
+    english = (folder / release / "subtitles" / "en" / "subtitles.vtt").read_text()
+    assert len(words(english)) > 10 and "accident" in words(english)  # "the accident took place"
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +152,7 @@ def test_the_page_shows_the_picture_cues_and_quality(origin: tuple[str, dict], b
     page.evaluate("document.getElementById('video').currentTime = 2")
     page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=30_000)
     assert page.locator("#cues li").count() > 0
-    assert page.locator("#renditions tr").count() == 1 + len(LADDER)
+    assert page.locator("#renditions tr").count() == 1 + 2  # 360p and 234p of a 640x360 master
     assert "LUFS" in page.locator("#loudness").inner_text()
     cue = page.locator("#cues li").nth(1)
     cue.click()  # a cue seeks the player to its start

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import get_args
 
 import pytest
 
 from flows.dag import GROUPS, STAGES, StageName, group_needs, plan_stages
+from flows.process_asset import AssetOptions, not_applicable
 from regie.artefacts import ShotList
+from regie.models import ModelStore
 from regie.stage import Manifest, Provenance
 from regie.storage import S3Config, Storage
 from regie.storage.links import BrowserLinks
@@ -28,12 +31,15 @@ from tasks.summary import AssetRun
     ("until", "stages", "planned"),
     [
         ("publish", None, ["fetch", "probe", "shots", "asr", "subtitles", "tagging",
-                           "transcode", "publish"]),
+                           "transcode", "translate", "subtitles-en", "publish"]),
+        ("transcode", None, ["fetch", "probe", "shots", "asr", "subtitles", "tagging",
+                             "transcode"]),
         ("probe", None, ["fetch", "probe"]),
         ("publish", ["subtitles"], ["fetch", "probe", "shots", "asr", "subtitles"]),
         ("publish", ["transcode"], ["fetch", "probe", "shots", "transcode"]),
         ("publish", ["publish"], ["fetch", "probe", "shots", "asr", "subtitles", "tagging",
-                                  "transcode", "publish"]),
+                                  "transcode", "translate", "subtitles-en", "publish"]),
+        ("publish", ["subtitles-en"], ["fetch", "probe", "shots", "translate", "subtitles-en"]),
         ("publish", ["asr"], ["fetch", "probe", "asr"]),
     ],
 )  # fmt: skip
@@ -143,7 +149,7 @@ def test_the_stages_the_ui_offers_are_the_rows_of_the_table() -> None:
 def test_stage_groups_start_once_the_groups_they_need_are_done() -> None:
     assert GROUPS == {
         "analyse": ("fetch", "probe", "shots"),
-        "speech": ("asr", "subtitles", "tagging"),
+        "speech": ("asr", "subtitles", "tagging", "translate", "subtitles-en"),
         "picture": ("transcode",),
         "publish": ("publish",),
     }
@@ -153,3 +159,17 @@ def test_stage_groups_start_once_the_groups_they_need_are_done() -> None:
         "picture": {"analyse"},
         "publish": {"analyse", "picture", "speech"},
     }
+
+
+def test_the_english_branch_runs_unless_turned_off_or_the_model_is_english_only(
+    tmp_path: Path,
+) -> None:
+    store = ModelStore(Storage(), (tmp_path / "store").as_uri(), tmp_path / "cache")
+    wanted = plan_stages("publish", None)
+    assert not_applicable(wanted, None, store, AssetOptions(asr_model="whisper-base")) == {}
+    off = not_applicable(wanted, None, store, AssetOptions(english_subtitles=False))
+    assert off == dict.fromkeys(["translate", "subtitles-en"], "english_subtitles is off")
+    english = not_applicable(wanted, None, store, AssetOptions(asr_model="whisper-tiny.en"))
+    assert english == dict.fromkeys(
+        ["translate", "subtitles-en"], "whisper-tiny.en is English-only: it cannot translate"
+    )
