@@ -25,15 +25,15 @@ RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 
 def review_path(folder: Path) -> str:
     """The review page's path under an asset folder (live release) or a release folder."""
+    pointer = folder / POINTER
+    if pointer.is_file():
+        release = json.loads(pointer.read_text())["release"]
+        if not (folder / release / "review" / "index.html").is_file():
+            raise PermanentError(str(folder), f"release {release} has no review page")
+        return f"{release}/review/index.html"
     if (folder / "review" / "index.html").is_file():
         return "review/index.html"
-    pointer = folder / POINTER
-    if not pointer.is_file():
-        raise PermanentError(str(folder), "neither a published asset nor a release folder")
-    release = json.loads(pointer.read_text())["release"]
-    if not (folder / release / "review" / "index.html").is_file():
-        raise PermanentError(str(folder), f"release {release} has no review page")
-    return f"{release}/review/index.html"
+    raise PermanentError(str(folder), "neither a published asset nor a release folder")
 
 
 class OriginHandler(SimpleHTTPRequestHandler):

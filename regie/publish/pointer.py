@@ -3,12 +3,13 @@
 Players and the CDN know one address per asset: ``<slug>/master.m3u8`` (HLS),
 ``<slug>/manifest.mpd`` (DASH) and ``<slug>/current.json`` (which release is live). They are
 copies of the release's own master and MPD whose references are prefixed with the release folder
-(a ``BaseURL`` in the MPD), so switching or rolling back rewrites three small objects and never
-touches a segment.
+(a ``BaseURL`` in the MPD), and ``<slug>/review/index.html`` leads to the live release's review
+page, so switching or rolling back rewrites four small objects and never touches a segment.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from datetime import datetime
@@ -22,6 +23,7 @@ STABLE_HLS = "master.m3u8"
 STABLE_DASH = "manifest.mpd"
 POINTER = "current.json"
 RELEASE_RECORD = "release.json"
+STABLE_REVIEW = "review/index.html"
 
 
 class Pointer(BaseModel):
@@ -60,9 +62,21 @@ def stable_mpd(release_mpd: str, release: str) -> str:
     return out.getvalue().decode()
 
 
+def stable_review(release: str) -> str:
+    """``<slug>/review/index.html``: the live release's review page, beside the stable manifests."""
+    target = html.escape(f"../{release}/{STABLE_REVIEW}", quote=True)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={target}"><title>Review</title></head>'
+        f'<body><a href="{target}">Review of the live release {html.escape(release)}</a>'
+        "</body></html>\n"
+    )
+
+
 def stable_keys(prefix: str, slug: str) -> list[str]:
     """Object keys of an asset's stable entry points: what a CDN purge must name."""
-    return [f"{prefix}/{slug}/{name}" for name in (POINTER, STABLE_HLS, STABLE_DASH)]
+    names = (POINTER, STABLE_HLS, STABLE_DASH, STABLE_REVIEW)
+    return [f"{prefix}/{slug}/{name}" for name in names]
 
 
 def pointer_json(pointer: Pointer) -> str:

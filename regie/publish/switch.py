@@ -18,10 +18,12 @@ from regie.publish.pointer import (
     RELEASE_RECORD,
     STABLE_DASH,
     STABLE_HLS,
+    STABLE_REVIEW,
     Pointer,
     pointer_json,
     stable_master,
     stable_mpd,
+    stable_review,
 )
 from regie.storage import Storage, join_url
 
@@ -41,6 +43,8 @@ def switch_to(
     )  # fmt: skip
     _write(storage, join_url(asset_url, STABLE_DASH), stable_mpd(mpd, release), cache)
     _write(storage, join_url(asset_url, STABLE_HLS), stable_master(master, release), cache)
+    if storage.exists(join_url(release_url, STABLE_REVIEW)):  # releases before the review page
+        _write(storage, join_url(asset_url, STABLE_REVIEW), stable_review(release), cache)
     _write(storage, join_url(asset_url, POINTER), pointer_json(pointer), cache)
     return pointer
 

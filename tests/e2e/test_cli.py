@@ -109,6 +109,7 @@ def test_unpublish_switches_and_purges_or_says_why_not(clip: Path, env: dict[str
     assert json.loads(api.requests[0][2])["assets"] == [
         "/programmes/clip/current.json", "/programmes/clip/master.m3u8",
         "/programmes/clip/manifest.mpd",
+        "/programmes/clip/review/index.html",
     ]  # fmt: skip
 
 

@@ -151,6 +151,8 @@ def test_the_release_offers_french_and_english_text_tracks(release: dict) -> Non
     }  # fmt: skip
     for adaptation in sets:
         assert (folder / adaptation.find(".//mpd:BaseURL", Q).text).is_file()
+    stable = (folder.parent / "review" / "index.html").read_text()  # beside the live master
+    assert f'url=../{folder.name}/review/index.html"' in stable
     metadata = json.loads((folder / "metadata.json").read_text())
     assert metadata["languages"] == ["fr"]
     assert [(s["language"], s["translation"]) for s in metadata["subtitles"]] == [

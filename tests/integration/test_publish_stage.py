@@ -184,6 +184,7 @@ def test_purge_asks_only_for_the_stable_entry_points_and_retries_429(
             "/programmes/journal-20h/current.json",
             "/programmes/journal-20h/master.m3u8",
             "/programmes/journal-20h/manifest.mpd",
+            "/programmes/journal-20h/review/index.html",
         ],
     }
 
