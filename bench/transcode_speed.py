@@ -9,7 +9,9 @@ shared clips (about 2.5 minutes), then measures in one run:
   and encodes and packages the four rungs (the stage's own command, ``build_ladder_argv``);
 - (b) the per-rendition way: one ffmpeg process per rung, each decoding the master, libx264
   ``-preset veryfast``, same sizes, bitrates, VBV and key frames, AAC audio in each (PeerTube);
-- (c) ffmpeg decode-only.
+- (c) ffmpeg decode-only;
+- (d) Régie's ladder with ``bwdif`` before the scalers, as an interlaced master gets it: the
+  same reel, so (d) / (a) is the CPU cost of deinterlacing (``deinterlace_cost``).
 
 Methods run in interleaved rounds and keep their best round (the machine is shared). SSIM of
 every rung against the master scaled to its size is measured for (a) and (b) on every 5th frame.
@@ -25,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -35,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.reels import build_reel  # noqa: E402
-from regie.artefacts import Rendition  # noqa: E402
+from regie.artefacts import AudioLayout, Rendition  # noqa: E402
+from regie.picture import Filter  # noqa: E402
 from regie.probe import probe_file  # noqa: E402
 from regie.transcode.command import LadderJob, build_ladder_argv  # noqa: E402
 from regie.transcode.encoders import select_encoder  # noqa: E402
@@ -48,25 +52,38 @@ CLIPS = ["programme/programme-fr.mp4", "video/testvideo.mp4", "video/bigbuckbunn
 WORK = ROOT / "var" / "bench" / "transcode"
 RUNGS = 4
 SSIM_STEP = 5
+BWDIF: list[Filter] = [("bwdif", {"mode": "send_frame", "parity": "tff"})]
 
 
-def ladder(reel: Path, renditions: list[Rendition], keyframes: list[Fraction], out: Path) -> None:
-    """(a): Régie's two loudness passes and single ladder process, as the stage runs them."""
-    target = LoudnessTarget()
-    measured = measure_loudness(reel, target, "bench")
+@dataclass(frozen=True)
+class Plan:
+    """What every method encodes: the rungs, their key frames, the master's audio layout."""
+
+    renditions: list[Rendition]
+    keyframes: list[Fraction]
+    layout: AudioLayout
+
+
+def ladder(reel: Path, plan: Plan, out: Path, progressive: list[Filter] | None = None) -> None:
+    """(a): Régie's two loudness passes and single ladder process, as the stage runs them;
+    (d) the same with ``progressive`` filters (bwdif) before the scalers."""
+    target, layout = LoudnessTarget(), plan.layout
+    measured = measure_loudness(reel, target, "bench", (layout, layout.programme))
+    renditions, keyframes = plan.renditions, plan.keyframes
     job = LadderJob(
         source=reel, output_dir=out, renditions=renditions, keyframes=keyframes,
-        encoder=select_encoder("libx264", "veryfast"), gain=normalise_filter(measured, target),
-        sprites=None,
+        encoder=select_encoder("libx264", "veryfast"), audio=layout,
+        gains=[normalise_filter(measured, target)], progressive=progressive or [], sprites=None,
     )  # fmt: skip
     out.mkdir(parents=True)
     subprocess.run(build_ladder_argv(job), check=True)
 
 
-def naive(reel: Path, renditions: list[Rendition], keyframes: list[Fraction], out: Path) -> None:
+def naive(reel: Path, plan: Plan, out: Path) -> None:
     """(b): one process per rung, each decoding the master (PeerTube's way)."""
     out.mkdir(parents=True)
-    for r in renditions:
+    keyframes = plan.keyframes
+    for r in plan.renditions:
         subprocess.run(
             ["ffmpeg", "-v", "error", "-y", "-i", str(reel), "-vf", f"scale={r.width}:{r.height}",
              "-c:v", "libx264", "-preset", "veryfast", "-b:v", f"{r.bitrate_kbps}k",
@@ -101,12 +118,14 @@ def main() -> None:
     reel = build_reel(WORK / "reel-1080p25-audio.mp4", CLIPS, soundtrack=True)
     info = probe_file(reel, "bench")
     video = info.primary_video
-    assert video is not None and video.duration is not None
+    assert video is not None and video.duration is not None and info.audio_layout is not None
     renditions = plan_renditions(video, DEFAULT_LADDER)[:RUNGS]
     keyframes = keyframe_times(video.duration, [], renditions[0].frame_rate)
+    plan = Plan(renditions, keyframes, info.audio_layout)
     runs = {
-        "ladder": lambda: ladder(reel, renditions, keyframes, WORK / "ladder"),
-        "naive": lambda: naive(reel, renditions, keyframes, WORK / "naive"),
+        "ladder": lambda: ladder(reel, plan, WORK / "ladder"),
+        "deinterlaced": lambda: ladder(reel, plan, WORK / "deinterlaced", BWDIF),
+        "naive": lambda: naive(reel, plan, WORK / "naive"),
         "decode": lambda: decode_only(reel),
     }
     best = {name: float("inf") for name in runs}
@@ -129,6 +148,8 @@ def main() -> None:
         "naive_x_realtime": round(seconds / best["naive"], 3),
         "decode_x_realtime": round(seconds / best["decode"], 3),
         "speedup": round(best["naive"] / best["ladder"], 3),
+        "deinterlaced_x_realtime": round(seconds / best["deinterlaced"], 3),
+        "deinterlace_cost": round(best["deinterlaced"] / best["ladder"], 3),
         "rungs": [r.name for r in renditions],
         "presets": {r.name: r.preset or "veryfast" for r in renditions},
         "ssim": ssim,
@@ -146,8 +167,11 @@ def report(result: dict, best: dict[str, float]) -> None:
         ssim = [f"{result['ssim'][name][r]:.4f}" for r in result["rungs"]]
         table.add_row(label, f"{best[name]:.1f}", str(result[f"{name}_x_realtime"]), *ssim)
     table.add_row("(c) decode only", f"{best['decode']:.1f}", str(result["decode_x_realtime"]))
+    deinterlaced = f"{best['deinterlaced']:.1f}", str(result["deinterlaced_x_realtime"])
+    table.add_row("(d) ladder after bwdif", *deinterlaced)
     Console().print(table)
     Console().print(f"speedup (b / a): {result['speedup']}")
+    Console().print(f"deinterlace CPU cost (d / a): {result['deinterlace_cost']}")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,9 @@ def run_command(
     entity_model: Annotated[
         str | None, typer.Option(help="transformers NER model: named entities per segment.")
     ] = None,
+    audio_layout: Annotated[
+        str, typer.Option(help="auto, stereo, mono, 5.1 or e.g. 1+2:programme:fra,5:description")
+    ] = "auto",
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
@@ -96,6 +99,7 @@ def run_command(
             shot_detector=shot_detector, encoder=encoder, asr_model=asr_model,  # type: ignore[arg-type]
             language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
+            audio_layout=audio_layout,
         )  # fmt: skip
         with tags(*embedded.CLI_TAGS):
             result = process_asset(uri, until, options=options)  # type: ignore[arg-type]

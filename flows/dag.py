@@ -136,7 +136,8 @@ TABLE: tuple[StageRow, ...] = (
     ),
     StageRow(
         PROBE, needs=("fetch",), group="analyse",
-        task=probe_media, args=lambda w: (w.source, w.context, ProbeOptions()),
+        task=probe_media,
+        args=lambda w: (w.source, w.context, ProbeOptions(audio_layout=w.options.audio_layout)),
     ),
     StageRow(
         SHOTS, needs=("probe",), group="analyse", requires="picture",
@@ -165,7 +166,8 @@ TABLE: tuple[StageRow, ...] = (
         TRANSCODE, needs=("shots",), group="picture", gpu="nvenc", requires="picture",
         task=transcode_task,
         args=lambda w: (w.source, w.media, w.upstream.get("shots"), w.context,
-                        TranscodeOptions(encoder=w.options.encoder)),
+                        TranscodeOptions(encoder=w.options.encoder,
+                                         deinterlace=w.options.deinterlace)),
     ),
     # English subtitles: Whisper's translate task on the same model, then the same cue rules
     StageRow(

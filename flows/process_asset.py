@@ -30,6 +30,7 @@ from flows.dag import (
 )
 from regie.artefacts import MediaInfo
 from regie.models import ModelStore
+from regie.picture import Deinterlace
 from regie.settings import Settings
 from regie.stage import StageOutcome
 from regie.tagging.stage import TaggingOptions
@@ -65,6 +66,13 @@ class AssetOptions(BaseModel):
     cdn_block: str | None = Field(None, description="Saved CDN target block; None: settings.")
     tagging: TaggingOptions = Field(
         default_factory=TaggingOptions, description="IPTC tagging: the tagger and its store models."
+    )
+    audio_layout: str = Field(
+        "auto", description="Audio tracks: auto, stereo, mono, 5.1, or a declaration such as "
+        "1+2:programme:fra,3+4:original:eng,5:description:fra (tracks counted from 1).",
+    )  # fmt: skip
+    deinterlace: Deinterlace = Field(
+        "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
     )
 
 

@@ -36,6 +36,24 @@ class SourceAsset(Artefact):
     restored: bool = Field(False, description="Whether a cold-storage restore was needed.")
 
 
+class ScanDecision(BaseModel):
+    """Interlaced or progressive: the container's flag, what ``idet`` saw, and the verdict."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flagged: str | None = Field(description="ffprobe field_order (tt, bb, progressive...).")
+    tff: int = Field(description="Frames idet classed top field first (multi-frame detection).")
+    bff: int = Field(description="Frames idet classed bottom field first.")
+    progressive: int = Field(description="Frames idet classed progressive.")
+    undetermined: int = Field(description="Frames idet could not class.")
+    scan: Literal["progressive", "tff", "bff"] = Field(description="What the picture is.")
+    reason: str = Field(description="Why: the evidence that decided.")
+
+    @property
+    def interlaced(self) -> bool:
+        return self.scan != "progressive"
+
+
 class VideoStream(BaseModel):
     """One video stream as ffprobe reports it, with the display geometry resolved."""
 
@@ -62,6 +80,8 @@ class VideoStream(BaseModel):
     duration: Rational | None = None
     frames: int | None = Field(None, description="Frame count declared by the container.")
     field_order: str | None = None
+    vbi_lines: int = Field(0, description="Lines above the active picture (D-10: 32 of 608).")
+    scan: ScanDecision | None = Field(None, description="Field order confirmed by idet.")
 
 
 class AudioStream(BaseModel):
@@ -79,6 +99,41 @@ class AudioStream(BaseModel):
     duration: Rational | None = None
 
 
+AudioRole = Literal["programme", "original", "international", "description", "other"]
+
+
+class AudioVersion(BaseModel):
+    """One audio version of the programme: the tracks that carry it, its language and role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: AudioRole
+    language: str | None = Field(None, description="ISO 639 code, e.g. fra, eng.")
+    tracks: list[int] = Field(
+        description="Track numbers from 1: every channel of every audio stream, in order."
+    )
+
+    @property
+    def name(self) -> str:
+        return f"{self.role}-{self.language}" if self.language else self.role
+
+
+class AudioLayout(BaseModel):
+    """Which tracks make the programme mix (the first version) and which the other versions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The layout asked for, or what 'auto' recognised.")
+    versions: list[AudioVersion]
+    channels: list[tuple[int, int]] = Field(
+        description="Each track's (audio stream position, channel in that stream)."
+    )
+
+    @property
+    def programme(self) -> AudioVersion:
+        return self.versions[0]
+
+
 class MediaInfo(Artefact):
     """What a master contains, enough for every later stage to plan its work."""
 
@@ -91,6 +146,9 @@ class MediaInfo(Artefact):
     video: list[VideoStream] = Field(default_factory=list)
     audio: list[AudioStream] = Field(default_factory=list)
     subtitle_streams: int = 0
+    timecode: str | None = Field(None, description="Start timecode (MXF, MOV tmcd, DV).")
+    drop_frame: bool = Field(False, description="The start timecode counts in drop-frame.")
+    audio_layout: AudioLayout | None = Field(None, description="Programme mix and versions.")
 
     @property
     def has_video(self) -> bool:
@@ -133,6 +191,7 @@ class ShotList(Artefact):
     detector: str
     frame_count: int
     frame_rate: Rational = Field(description="Nominal frame rate, for timecodes.")
+    start_timecode: str | None = Field(None, description="The master's timecode at frame 0.")
     shots: list[Shot]
     transitions: list[Transition]
     contact_sheet: str | None = None
@@ -178,6 +237,12 @@ class EncodedRendition(Rendition):
     ssim: float | None = Field(None, description="SSIM against the master scaled to this size.")
 
 
+class EncodedAudio(AudioVersion):
+    """One audio version as published: stereo AAC in its own HLS/DASH rendition."""
+
+    playlist: str = Field(description="URI of the version's HLS media playlist.")
+
+
 class RenditionSet(Artefact):
     """An ABR ladder packaged as CMAF segments with an HLS master and a DASH MPD."""
 
@@ -188,7 +253,12 @@ class RenditionSet(Artefact):
     renditions: list[EncodedRendition]
     hls_master: str
     dash_manifest: str
-    audio_playlist: str | None = None
+    audio_playlist: str | None = Field(None, description="The programme mix's playlist.")
+    audio_versions: list[EncodedAudio] = Field(
+        default_factory=list, description="Every audio version, the programme mix first."
+    )
+    scan: ScanDecision | None = Field(None, description="The master's field order and idet's view.")
+    picture_filters: str = Field("", description="What made the picture progressive (crop, bwdif).")
     keyframes: int = Field(description="IDR frames per rendition (identical in every rendition).")
     shot_cuts_aligned: int = Field(description="Shot cuts that start on a key frame.")
     loudness_in: LoudnessMeasure | None = None

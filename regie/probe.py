@@ -13,14 +13,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from regie.artefacts import AudioStream, MediaInfo, SourceAsset, VideoStream
+from regie.audio_layout import resolve_layout
 from regie.errors import ProbeError, ToolError
 from regie.fetch import local_source
 from regie.ffmpeg import run_tool, stderr_tail, tool_version
+from regie.picture import detect_scan, vbi_lines
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.timing import Rational, parse_fraction
 
-PROBE = Stage("probe", "1", MediaInfo)
+PROBE = Stage("probe", "2", MediaInfo)
 SNIFF_BYTES = 64
 BMFF_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
 PLAYLIST_MAGIC = {b"#EXTM3U": "an HLS playlist", b"ffconcat": "an ffconcat playlist"}
@@ -35,6 +39,13 @@ class ProbeOptions(StageOptions):
     max_height: int = 8192
     min_side: int = 16
     tail_check_s: float = 2.0
+    idet_frames: int = Field(100, description="Frames idet classes to confirm the field order.")
+    audio_layout: str = Field(
+        "auto",
+        description="Audio tracks: auto, a preset (stereo, mono, 5.1) or a declaration such as "
+        "1+2:programme:fra,3+4:original:eng,5:description:fra (tracks counted from 1 over every "
+        "channel of every audio stream).",
+    )
 
 
 def probe(
@@ -70,7 +81,18 @@ def probe_file(path: Path, asset: str, options: ProbeOptions | None = None) -> M
     check_playable(info, opts)
     if info.duration > 0:
         check_tail(path, asset, info, opts.tail_check_s)
-    return info
+    layout = resolve_layout(info.audio, opts.audio_layout, asset)
+    return info.model_copy(update={"audio_layout": layout, "video": _scanned(path, info, opts)})
+
+
+def _scanned(path: Path, info: MediaInfo, options: ProbeOptions) -> list[VideoStream]:
+    """The video streams, the first with its field order confirmed by idet."""
+    if not info.video or options.idet_frames <= 0:
+        return info.video
+    first, *rest = info.video
+    duration = first.duration or info.duration
+    scan = detect_scan(path, first.field_order, duration, info.asset_id, options.idet_frames)
+    return [first.model_copy(update={"scan": scan}), *rest]
 
 
 def ffprobe_argv(path: Path) -> list[str]:
@@ -165,7 +187,17 @@ def media_info_from_ffprobe(data: dict[str, Any], asset: str, size: int) -> Medi
         video=[_video(s) for s in streams if _is_picture(s)],
         audio=[_audio(s) for s in streams if s.get("codec_type") == "audio"],
         subtitle_streams=sum(s.get("codec_type") == "subtitle" for s in streams),
+        timecode=(timecode := start_timecode(fmt, streams)),
+        drop_frame=timecode is not None and (";" in timecode or "." in timecode),
     )
+
+
+def start_timecode(fmt: dict[str, Any], streams: list[dict[str, Any]]) -> str | None:
+    """The master's start timecode: the container's (MXF, DV), else a stream's (MOV tmcd)."""
+    for tags in [fmt.get("tags", {}), *(s.get("tags", {}) for s in streams)]:
+        if tags.get("timecode"):
+            return str(tags["timecode"])
+    return None
 
 
 def rotation_clockwise(stream: dict[str, Any]) -> int:
@@ -183,8 +215,12 @@ def rotation_clockwise(stream: dict[str, Any]) -> int:
 def _video(stream: dict[str, Any]) -> VideoStream:
     width, height = int(stream["width"]), int(stream["height"])
     sar = _ratio(stream.get("sample_aspect_ratio"), default=1)
+    vbi = vbi_lines(stream["codec_name"], width, height)
+    if vbi:  # the coded frame's display aspect belongs to the active picture (D-10 practice)
+        aspect = _ratio(stream.get("display_aspect_ratio"), default=0) or sar * width / height
+        sar = aspect * (height - vbi) / width
     rotation = rotation_clockwise(stream)
-    shown_w, shown_h = round(width * sar), height
+    shown_w, shown_h = round(width * sar), height - vbi
     if rotation in (90, 270):
         shown_w, shown_h = shown_h, shown_w
     rate = _ratio(stream.get("r_frame_rate"), default=0)
@@ -209,6 +245,7 @@ def _video(stream: dict[str, Any]) -> VideoStream:
         duration=_seconds(stream["duration"]) if stream.get("duration") else None,
         frames=int(stream["nb_frames"]) if stream.get("nb_frames") else None,
         field_order=stream.get("field_order"),
+        vbi_lines=vbi,
     )
 
 

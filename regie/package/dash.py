@@ -19,6 +19,7 @@ NS = "urn:mpeg:dash:schema:mpd:2011"
 ROLE_SCHEME = "urn:mpeg:dash:role:2011"
 THUMBNAIL_SCHEME = "http://dashif.org/thumbnail_tile"
 TRANSLATION_SCHEME = "urn:regie:role:translation"  # an extra Role; players ignore unknown schemes
+AUDIO_PURPOSE = ("urn:tva:metadata:cs:AudioPurposeCS:2007", "1")  # audio description
 ET.register_namespace("", NS)
 
 
@@ -65,15 +66,17 @@ def finish_mpd(text: str, thumbnails: Thumbnails | None) -> str:
 
 
 def name_tracks(text: str, audio_language: str, texts: Sequence[TextFile]) -> str:
-    """The audio's language, and one text AdaptationSet per subtitle file."""
+    """The programme mix's language (the first audio set; other versions keep theirs), and one
+    text AdaptationSet per subtitle file."""
     root = ET.fromstring(text)
     period = _period(root)
+    audio = [a for a in period.findall(_q("AdaptationSet")) if a.get("contentType") == "audio"]
     for adaptation in period.findall(_q("AdaptationSet")):
         if adaptation.get("contentType") == "text":
             period.remove(adaptation)
-        elif adaptation.get("contentType") == "audio":
-            adaptation.set("lang", audio_language)
-            _role(adaptation, "main")
+    if audio:
+        audio[0].set("lang", audio_language)
+        _role(audio[0], "main")
     next_id = 1 + max(int(a.get("id", "0")) for a in period.findall(_q("AdaptationSet")))
     for offset, file in enumerate(texts):
         _add_text(period, next_id + offset, file)
@@ -143,6 +146,22 @@ def _add_text(period: ET.Element, index: int, file: TextFile) -> None:
         attributes["codecs"] = file.codecs
     representation = ET.SubElement(adaptation, _q("Representation"), attributes)
     ET.SubElement(representation, _q("BaseURL")).text = file.uri
+
+
+def describe_audio(text: str, languages: Sequence[str], descriptions: Sequence[bool]) -> str:
+    """Each audio AdaptationSet's language, and the Accessibility descriptor (DVB/DASH-IF:
+    AudioPurposeCS 1, for the visually impaired) on audio descriptions, in audio order."""
+    root = ET.fromstring(text)
+    sets = [a for a in root.iter(_q("AdaptationSet")) if a.get("contentType") == "audio"]
+    for adaptation, language, described in zip(sets, languages, descriptions, strict=True):
+        adaptation.set("lang", language)
+        if described:
+            children = list(adaptation)
+            role = next((i for i, c in enumerate(children) if c.tag == _q("Role")), 0)
+            scheme, value = AUDIO_PURPOSE
+            descriptor = ET.Element(_q("Accessibility"), {"schemeIdUri": scheme, "value": value})
+            adaptation.insert(role, descriptor)  # the schema orders Accessibility before Role
+    return _dump(root)
 
 
 def _role(adaptation: ET.Element, value: str) -> None:

@@ -23,14 +23,19 @@ SUBTITLE_GROUP = "subs"
 TRANSLATION_CHARACTERISTIC = "fr.regie.translation"  # a UTI of our own (RFC 8216 §4.3.4.1)
 
 
+DESCRIBES_VIDEO = "public.accessibility.describes-video"  # audio description (Apple HLS)
+
+
 @dataclass(frozen=True)
 class AudioTrack:
-    """The programme's audio as the master names it."""
+    """One audio rendition as the master names it (the programme mix is the default)."""
 
     playlist: str
     language: str
     name: str
     channels: int
+    default: bool = True
+    characteristics: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,14 +108,17 @@ def finish_master(
         ))  # fmt: skip
 
 
-def name_tracks(master: m3u8.M3U8, audio: AudioTrack | None, texts: Sequence[TextTrack]) -> None:
-    """Audio language and channels, and a SUBTITLES group with one rendition per language."""
+def name_tracks(master: m3u8.M3U8, audio: Sequence[AudioTrack], texts: Sequence[TextTrack]) -> None:
+    """Each audio rendition's name, language and channels (those ``audio`` names, by playlist;
+    the others keep theirs), and a SUBTITLES group with one rendition per language."""
     master.media[:] = [m for m in master.media if m.type != "SUBTITLES"]
+    named = {track.playlist: track for track in audio}
     for media in master.media:
-        if media.type == "AUDIO" and audio is not None:
-            media.group_id, media.uri = AUDIO_GROUP, audio.playlist
-            media.language, media.name = audio.language, audio.name
-            media.channels, media.default, media.autoselect = str(audio.channels), "YES", "YES"
+        if media.type == "AUDIO" and (track := named.get(media.uri)) is not None:
+            media.group_id, media.language, media.name = AUDIO_GROUP, track.language, track.name
+            media.channels, media.autoselect = str(track.channels), "YES"
+            media.default = "YES" if track.default else "NO"
+            media.characteristics = track.characteristics
     for text in texts:
         master.add_media(m3u8.Media(
             uri=text.playlist, type="SUBTITLES", group_id=SUBTITLE_GROUP, language=text.language,

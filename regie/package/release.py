@@ -34,9 +34,9 @@ def named_manifests(
     master = m3u8.loads(files[MASTER].read().decode())
     audio_uri = next((m.uri for m in master.media if m.type == "AUDIO"), None)
     language = audio_language or _declared_language(master)
-    audio = None
+    audio = []  # the programme mix (the first audio rendition) speaks the transcript's language
     if audio_uri is not None:
-        audio = hls.AudioTrack(audio_uri, language, language_name(language), channels=2)
+        audio = [hls.AudioTrack(audio_uri, language, language_name(language), channels=2)]
     hls.name_tracks(master, audio, [t.hls for t in texts])
     mpd = dash.name_tracks(files[MPD].read().decode(), language, [f for t in texts for f in t.dash])
     return master.dumps(), mpd

@@ -99,8 +99,10 @@ def check_mpd(mpd: ET.Element, size: Sizer, expected: Expected) -> list[str]:
         ):
             where = f"{MPD}: bitstreamSwitching on AdaptationSet {adaptation.get('id')}"
             findings.append(f"{where} whose Representations differ in init")
-    for adaptation in (a for a in sets if a.get("contentType") == "audio"):
-        findings += _language_findings(f"{MPD} audio", adaptation.get("lang"), expected)
+    audio = [a for a in sets if a.get("contentType") == "audio"]
+    for index, adaptation in enumerate(audio):  # other audio versions: their own language
+        speaks = expected if index == 0 else Expected()
+        findings += _language_findings(f"{MPD} audio", adaptation.get("lang"), speaks)
     texts = [a for a in sets if a.get("contentType") == "text"]
     for adaptation in texts:
         findings += _check_text_set(adaptation, size)
@@ -152,8 +154,9 @@ def _check_media_playlist(uri: str, playlist: m3u8.M3U8, size: Sizer) -> list[st
 
 def _check_audio_media(audio: Sequence[m3u8.Media], expected: Expected) -> list[str]:
     findings = []
-    for media in audio:
-        findings += _language_findings(f"{MASTER} audio", media.language, expected)
+    for index, media in enumerate(audio):  # other audio versions: their own language
+        speaks = expected if index == 0 else Expected()
+        findings += _language_findings(f"{MASTER} audio", media.language, speaks)
         if not media.channels:
             findings.append(f"{MASTER}: audio rendition {media.name!r} has no CHANNELS")
     return findings

@@ -37,7 +37,10 @@ class ShotDetector(Protocol):
     NAME: ClassVar[str]
     FINDS_GRADUAL: ClassVar[bool]
 
-    def detect(self, path: Path, asset: str) -> Detection: ...
+    def detect(self, path: Path, asset: str, prefilter: str = "") -> Detection:
+        """Boundaries of ``path``; ``prefilter`` (ffmpeg filters ending with a comma) makes the
+        picture progressive first, so that combing is not taken for change."""
+        ...
 
 
 DETECTORS: dict[str, Callable[[], ShotDetector]] = {}

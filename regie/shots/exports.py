@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from regie.artefacts import Shot, ShotList, Transition
-from regie.shots.timecode import frame_at, is_drop_frame, timecode, timecode_at
+from regie.shots.timecode import frame_at, frames_of, is_drop_frame, timecode, timecode_at
 
 REEL = "AX"  # CMX3600's name for a source that is a file, not a tape
 
@@ -28,11 +28,12 @@ def to_edl(shots: ShotList, title: str, clip_name: str) -> str:
     mode = "DROP FRAME" if is_drop_frame(rate) else "NON-DROP FRAME"
     lines = [f"TITLE: {title}", f"FCM: {mode}", ""]
     openings = [_incoming_gradual(shot, shots.transitions) for shot in shots.shots]
+    start = frames_of(shots.start_timecode, rate)
     entries = [
-        frame_at(dissolve.start if dissolve else shot.start, rate)
+        start + frame_at(dissolve.start if dissolve else shot.start, rate)
         for shot, dissolve in zip(shots.shots, openings, strict=True)
     ]
-    leaves = [*entries[1:], frame_at(shots.shots[-1].end, rate)] if shots.shots else []
+    leaves = [*entries[1:], start + frame_at(shots.shots[-1].end, rate)] if shots.shots else []
     for number, (entry, leave, dissolve) in enumerate(
         zip(entries, leaves, openings, strict=True), 1
     ):
@@ -47,7 +48,9 @@ def to_edl(shots: ShotList, title: str, clip_name: str) -> str:
 
 
 def to_csv(shots: ShotList) -> str:
-    """One row per shot: frames, exact times, timecodes, duration, how it opens, keyframe."""
+    """One row per shot: frames, exact times, timecodes (the master's), duration, how it
+    opens, keyframe."""
+    rate, start = shots.frame_rate, shots.start_timecode
     rows = [
         {
             "shot": shot.index,
@@ -55,8 +58,8 @@ def to_csv(shots: ShotList) -> str:
             "last_frame": shot.last_frame,
             "start_s": float(shot.start),
             "end_s": float(shot.end),
-            "start_tc": timecode_at(shot.start, shots.frame_rate),
-            "end_tc": timecode_at(shot.end, shots.frame_rate),
+            "start_tc": timecode_at(shot.start, rate, start),
+            "end_tc": timecode_at(shot.end, rate, start),
             "duration_s": float(shot.end - shot.start),
             "opens_with": _opening(shot, shots.transitions),
             "keyframe": shot.keyframe or "",

@@ -45,7 +45,7 @@ class FrameSize:
 
 
 def small_frames_argv(
-    path: Path, size: FrameSize, fast_decode: bool = True, threads: int = 0
+    path: Path, size: FrameSize, fast_decode: bool = True, threads: int = 0, prefilter: str = ""
 ) -> list[str]:
     """ffmpeg command writing every frame of the first video stream as raw RGB of ``size``.
 
@@ -54,6 +54,7 @@ def small_frames_argv(
         size: Output frame size and scaler.
         fast_decode: Skip the deblocking filter (invisible at thumbnail size, ~10% faster).
         threads: Decoder threads; 0 lets ffmpeg use every core.
+        prefilter: Filters making the picture progressive (``crop=...,bwdif=...,``), or ''.
     """
     decoder = ["-skip_loop_filter", "all"] if fast_decode else []
     decoder += ["-threads", str(threads)] if threads else []
@@ -61,7 +62,7 @@ def small_frames_argv(
         "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
         *decoder, "-i", str(path),
         "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
-        "-vf", f"scale={size.width}:{size.height}:flags={size.scaler},showinfo",
+        "-vf", f"{prefilter}scale={size.width}:{size.height}:flags={size.scaler},showinfo",
         "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
     ]  # fmt: skip
 
@@ -99,19 +100,29 @@ class SmallFrames:
         chunk: Frames per chunk.
         asset: Asset id, for errors.
         threads: Decoder threads (0: ffmpeg's choice).
+        prefilter: Filters making the picture progressive, or ''.
     """
 
     def __init__(
-        self, path: Path, size: FrameSize, chunk: int = 256, asset: str = "", threads: int = 0
+        self,
+        path: Path,
+        size: FrameSize,
+        chunk: int = 256,
+        asset: str = "",
+        threads: int = 0,
+        prefilter: str = "",
     ) -> None:
         self.path, self.size, self.chunk, self.threads = path, size, chunk, threads
+        self.prefilter = prefilter
         self.asset = asset or path.name
         self.times = FrameTimes()
         self.count = 0
         self._stderr: deque[str] = deque(maxlen=STDERR_TAIL)
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        argv = small_frames_argv(self.path, self.size, threads=self.threads)
+        argv = small_frames_argv(
+            self.path, self.size, threads=self.threads, prefilter=self.prefilter
+        )
         require_tool("ffmpeg")
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         reader = threading.Thread(target=self._read_stderr, args=(process,), daemon=True)

@@ -13,13 +13,14 @@ from regie.artefacts import MediaInfo, Shot, ShotList, SourceAsset, Transition
 from regie.errors import PermanentError
 from regie.fetch import local_source
 from regie.ffmpeg import tool_version
+from regie.picture import progressive_chain
 from regie.shots.detector import Detection, get_detector
 from regie.shots.exports import contact_sheet, to_csv, to_edl
 from regie.shots.keyframes import extract_keyframes
 from regie.shots.timecode import timecode_at
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
-SHOTS = Stage("shots", "1", ShotList)
+SHOTS = Stage("shots", "2", ShotList)
 
 
 class ShotOptions(StageOptions):
@@ -48,16 +49,18 @@ def detect_shots(
 
     def produce(run: StageRun) -> ShotList:
         path = local_source(source, context)
-        detection = get_detector(opts.detector).detect(path, source.asset_id)
+        prefilter = progressive_chain(video)
+        detection = get_detector(opts.detector).detect(path, source.asset_id, prefilter)
         if detection.frame_count == 0:
             raise PermanentError(source.asset_id, "no video frame could be decoded")
         run.tools.update(ffmpeg=tool_version("ffmpeg"), detector=opts.detector)
         shots = build_shot_list(detection, source.asset_id, opts.detector, video.frame_rate)
+        shots = shots.model_copy(update={"start_timecode": media.timecode})
         frame = frame_duration(video.frame_rate)
         middles = [
             detection.times.seconds((s.first_frame + s.last_frame) // 2, frame) for s in shots.shots
         ]
-        return _with_pictures_and_exports(shots, middles, path, source, run, opts)
+        return _with_pictures_and_exports(shots, middles, path, source, run, opts, prefilter)
 
     return run_stage(SHOTS, source.asset_id, {"source": source.sha256}, opts, context, produce)
 
@@ -117,10 +120,12 @@ def _with_pictures_and_exports(
     source: SourceAsset,
     run: StageRun,
     opts: ShotOptions,
+    prefilter: str,
 ) -> ShotList:
     """Keyframes at each shot's middle frame, the contact sheet, CSV and EDL, all published."""
+    folder = run.scratch / "keyframes"
     pictures = extract_keyframes(
-        path, middles, run.scratch / "keyframes", opts.keyframe_width, source.asset_id
+        path, middles, folder, opts.keyframe_width, source.asset_id, prefilter
     )
     uris = [run.publish(p, f"keyframes/{p.name}", "image/jpeg") for p in pictures]
     shots = shots.model_copy(
@@ -130,8 +135,9 @@ def _with_pictures_and_exports(
             ]
         }
     )
+    rate, start = shots.frame_rate, shots.start_timecode
     captions = [
-        f"#{shot.index + 1}  {timecode_at(shot.start, shots.frame_rate)}" for shot in shots.shots
+        f"#{shot.index + 1}  {timecode_at(shot.start, rate, start)}" for shot in shots.shots
     ]
     sheet = contact_sheet(
         pictures, captions, run.scratch / "contact-sheet.jpg", opts.contact_columns

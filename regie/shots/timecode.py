@@ -22,14 +22,28 @@ def timecode(frames: int, rate: Fraction) -> str:
     return f"{hh:02d}:{mm:02d}:{ss:02d}{separator}{ff:02d}"
 
 
+def frames_of(text: str | None, rate: Fraction) -> int:
+    """Frame count of a timecode ``HH:MM:SS:FF`` (``;`` or ``.`` before FF in drop-frame)."""
+    if not text:
+        return 0
+    hh, mm, ss, ff = (int(part) for part in text.replace(";", ":").replace(".", ":").split(":"))
+    nominal = round(rate)
+    frames = ((hh * 60 + mm) * 60 + ss) * nominal + ff
+    if is_drop_frame(rate):
+        dropped = 2 if nominal == 30 else 4
+        minutes = hh * 60 + mm
+        frames -= dropped * (minutes - minutes // 10)
+    return frames
+
+
 def frame_at(seconds: Fraction, rate: Fraction) -> int:
     """Nearest frame count at ``rate`` to a time in seconds."""
     return round(seconds * rate)
 
 
-def timecode_at(seconds: Fraction, rate: Fraction) -> str:
-    """Timecode of the frame shown at ``seconds``."""
-    return timecode(frame_at(seconds, rate), rate)
+def timecode_at(seconds: Fraction, rate: Fraction, start: str | None = None) -> str:
+    """Timecode of the frame shown at ``seconds``, counted from the master's ``start``."""
+    return timecode(frames_of(start, rate) + frame_at(seconds, rate), rate)
 
 
 def _drop_frame_number(frames: int, nominal: int) -> int:

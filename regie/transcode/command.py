@@ -1,11 +1,15 @@
 """The ladder as one ffmpeg command, built as data with ffmpeg-python (pure).
 
-One process decodes the master once. The picture is normalised to a constant frame rate and
-square pixels, then scaled in cascade (1080 -> 720 -> 540 -> ...): each rung is scaled from the
-one above, which costs a fraction of scaling every rung from the full-size picture, and a
-thumbnail branch hangs off the smallest rung. Every video stream gets the same forced key frames.
-The audio gets the second pass of EBU R128 loudness normalisation. The DASH muxer writes CMAF
-segments once, with the MPD and the HLS playlists over the same files.
+One process decodes the master once. The picture is made progressive (VBI lines cropped, fields
+deinterlaced with bwdif before any scaling) and normalised to a constant frame rate, then scaled
+in cascade (1080 -> 720 -> 540 -> ...): each rung is scaled from the one above, which costs a
+fraction of scaling every rung from the full-size picture, and a thumbnail branch hangs off the
+smallest rung. The display aspect is set after each scale, the same for every rung (the DASH
+muxer wants one per adaptation set), so pixels are square but for even-size rounding; set before
+the scale, the scaler turns it into a new SAR and a wrong shape. Every video stream gets the same
+forced key frames. Each audio version (programme mix first) is assembled from its tracks and gets
+the second pass of EBU R128 loudness normalisation. The DASH muxer writes CMAF segments once, with
+the MPD and the HLS playlists over the same files.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from typing import Any
 import ffmpeg
 from pydantic import BaseModel, ConfigDict
 
-from regie.artefacts import Rendition
+from regie.artefacts import AudioLayout, Rendition
+from regie.picture import Filter
 from regie.timing import format_fraction
+from regie.transcode.audio import version_metadata, version_stream
 from regie.transcode.encoders import EncoderSettings, video_codec_options
 from regie.transcode.keyframes import force_key_frames_arg
 from regie.transcode.loudness import GainFilter
@@ -52,8 +58,10 @@ class LadderJob(BaseModel):
     renditions: list[Rendition]
     keyframes: list[Fraction]
     encoder: EncoderSettings
-    audio: bool = True
-    gain: GainFilter | None = None  # None for digital silence, which has no loudness
+    aspect: Fraction = Fraction(16, 9)  # the master's display aspect, kept by every rung
+    progressive: list[Filter] = []  # VBI crop and deinterlacing, before anything else
+    audio: AudioLayout | None = None
+    gains: list[GainFilter | None] = []  # per version; None for silence, which has no loudness
     audio_bitrate_kbps: int = 128
     segment_s: int = 6
     sprites: SpriteSpec | None = None
@@ -68,13 +76,15 @@ def build_ladder_argv(job: LadderJob) -> list[str]:
     for index, rendition in enumerate(job.renditions):
         options |= video_codec_options(index, rendition, job.encoder)
         options[f"force_key_frames:v:{index}"] = force_key_frames_arg(job.keyframes)
-    if job.audio:
-        audio = source.audio
-        if job.gain is not None:
-            audio = audio.filter(job.gain.name, **job.gain.options)
-        # loudnorm may work at 192 kHz: resample back to broadcast 48 kHz after it
-        streams.append(audio.filter("aresample", 48000))
+    if job.audio is not None:
+        for version, gain in zip(job.audio.versions, job.gains, strict=True):
+            audio = version_stream(source, version, job.audio)
+            if gain is not None:
+                audio = audio.filter(gain.name, **gain.options)
+            # loudnorm may work at 192 kHz: resample back to broadcast 48 kHz after it
+            streams.append(audio.filter("aresample", 48000))
         options |= {"c:a": "aac", "b:a": f"{job.audio_bitrate_kbps}k", "ac": 2, "ar": 48000}
+        options |= version_metadata(job.audio.versions, len(job.renditions))
     outputs = [ffmpeg.output(*streams, str(job.output_dir / MANIFEST_MPD), **options, **_dash(job))]
     if thumbs is not None and job.sprites is not None:
         sheet = str(job.output_dir / "thumbnails" / "sprite-%04d.jpg")
@@ -86,7 +96,10 @@ def build_ladder_argv(job: LadderJob) -> list[str]:
 def _video_branches(video: Any, job: LadderJob) -> tuple[list[Any], Any | None]:
     """Cascade: each rung scaled from the one above; sprites from the smallest."""
     top = job.renditions[0]
-    parent = video.filter("fps", format_fraction(top.frame_rate)).filter("setsar", 1)
+    dar = f"{job.aspect.numerator}/{job.aspect.denominator}"
+    for name, args in job.progressive:
+        video = video.filter(name, **args)
+    parent = video.filter("fps", format_fraction(top.frame_rate))
     parent_rate = top.frame_rate
     branches: list[Any] = []
     wanted = len(job.renditions) + (1 if job.sprites else 0)
@@ -96,10 +109,10 @@ def _video_branches(video: Any, job: LadderJob) -> tuple[list[Any], Any | None]:
             parent_rate = rendition.frame_rate
         scaled = parent.filter("scale", rendition.width, rendition.height, flags="bicubic")
         if len(branches) + 1 == wanted:
-            branches.append(scaled.filter("format", "yuv420p"))
+            branches.append(scaled.filter("setdar", dar).filter("format", "yuv420p"))
             break
         pair = scaled.filter_multi_output("split", 2)
-        branches.append(pair[0].filter("format", "yuv420p"))
+        branches.append(pair[0].filter("setdar", dar).filter("format", "yuv420p"))
         parent = pair[1]
     if job.sprites is None:
         return branches, None
@@ -107,13 +120,18 @@ def _video_branches(video: Any, job: LadderJob) -> tuple[list[Any], Any | None]:
     thumbs = (
         parent.filter("fps", f"1/{sprite.interval_s}")
         .filter("scale", sprite.width, sprite.height)
+        .filter("setsar", 1)
         .filter("tile", f"{sprite.columns}x{sprite.rows}")
     )
     return branches, thumbs
 
 
 def _dash(job: LadderJob) -> dict[str, Any]:
-    sets = "id=0,streams=v id=1,streams=a" if job.audio else "id=0,streams=v"
+    versions = job.audio.versions if job.audio else []
+    first = len(job.renditions)
+    sets = " ".join(
+        ["id=0,streams=v", *(f"id={n + 1},streams={first + n}" for n in range(len(versions)))]
+    )
     return {
         "format": "dash",
         "seg_duration": job.segment_s,

@@ -13,11 +13,13 @@ import json
 import re
 from pathlib import Path
 
+import ffmpeg
 from pydantic import BaseModel, ConfigDict, Field
 
-from regie.artefacts import LoudnessMeasure
+from regie.artefacts import AudioLayout, AudioVersion, LoudnessMeasure
 from regie.errors import PermanentError
 from regie.ffmpeg import run_tool
+from regie.transcode.audio import version_stream
 
 LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.DOTALL)
 MAX_LRA = 20.0  # ffmpeg 5.1 refuses a larger LRA target
@@ -34,15 +36,24 @@ class LoudnessTarget(BaseModel):
     tolerance_lu: float = Field(1.0, description="Allowed error of the output (R128 production).")
 
 
-def measure_argv(path: Path, target: LoudnessTarget, audio_index: int = 0) -> list[str]:
-    """First pass: ffmpeg decoding the audio only and printing loudnorm's measurement as JSON."""
-    return [
-        "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-vn", "-sn",
-        "-map", f"0:a:{audio_index}", "-af",
-        f"loudnorm=I={target.integrated_lufs}:TP={target.true_peak_dbtp}"
-        f":LRA={target.loudness_range_lu}:print_format=json",
-        "-f", "null", "-",
-    ]  # fmt: skip
+def measure_argv(
+    path: Path, target: LoudnessTarget, version: tuple[AudioLayout, AudioVersion] | None = None
+) -> list[str]:
+    """First pass: ffmpeg decoding the audio only and printing loudnorm's measurement as JSON.
+
+    Args:
+        path: Any file with audio (a master, an HLS playlist).
+        target: The R128 targets.
+        version: The master's layout and the version to measure; None: the first audio stream.
+    """
+    source = ffmpeg.input(str(path))
+    audio = version_stream(source, version[1], version[0]) if version else source["a:0"]
+    measured = audio.filter(
+        "loudnorm", I=target.integrated_lufs, TP=target.true_peak_dbtp,
+        LRA=target.loudness_range_lu, print_format="json",
+    ).output("-", format="null")  # fmt: skip
+    program, *rest = ffmpeg.compile(measured)
+    return [program, "-hide_banner", "-nostdin", "-nostats", *rest]
 
 
 def parse_measurement(stderr: str, asset: str) -> LoudnessMeasure:
@@ -64,9 +75,14 @@ def parse_measurement(stderr: str, asset: str) -> LoudnessMeasure:
     )
 
 
-def measure_loudness(path: Path, target: LoudnessTarget, asset: str) -> LoudnessMeasure:
-    """Run the first pass on ``path`` (any file with audio, a master or an HLS playlist)."""
-    done = run_tool(measure_argv(path, target), asset)
+def measure_loudness(
+    path: Path,
+    target: LoudnessTarget,
+    asset: str,
+    version: tuple[AudioLayout, AudioVersion] | None = None,
+) -> LoudnessMeasure:
+    """Run the first pass on ``path`` (a master's audio version, or an HLS playlist's audio)."""
+    done = run_tool(measure_argv(path, target, version), asset)
     return parse_measurement(done.stderr, asset)
 
 

@@ -16,13 +16,16 @@ from pathlib import Path
 from pydantic import Field
 
 from regie.artefacts import (
+    EncodedAudio,
     EncodedRendition,
     LoudnessMeasure,
     MediaInfo,
     Rendition,
     RenditionSet,
+    ScanDecision,
     ShotList,
     SourceAsset,
+    VideoStream,
 )
 from regie.content_types import CONTENT_TYPES
 from regie.errors import PermanentError
@@ -30,6 +33,7 @@ from regie.fetch import local_source
 from regie.ffmpeg import run_tool, tool_version
 from regie.package.dash import Thumbnails
 from regie.package.finish import finish_package
+from regie.picture import Deinterlace, filter_chain, progressive_filters
 from regie.shots.keyframes import extract_keyframes
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.transcode import validate
@@ -52,7 +56,7 @@ from regie.transcode.loudness import (
 from regie.transcode.thumbnails import poster_time, thumbnails_vtt
 
 log = logging.getLogger("regie.transcode")
-TRANSCODE = Stage("transcode", "1", RenditionSet)
+TRANSCODE = Stage("transcode", "2", RenditionSet)
 SILENCE_LUFS = -70.0
 
 
@@ -79,6 +83,9 @@ class TranscodeOptions(StageOptions):
     loudness: LoudnessTarget = LoudnessTarget()
     sprites: SpriteSpec = SpriteSpec()
     ssim_step: int = Field(10, description="SSIM measured on every Nth frame.")
+    deinterlace: Deinterlace = Field(
+        "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
+    )
     poster_width: int = 1280
 
 
@@ -125,29 +132,44 @@ def _encode(
     video = media.primary_video
     assert video is not None
     duration = video.duration or media.duration
-    renditions = plan_renditions(video, opts.ladder)
+    renditions = plan_renditions(_as_deinterlaced(video, opts.deinterlace), opts.ladder)
     cuts = shots.cut_times() if shots else []
     interval = Fraction(opts.keyframe_interval_s)
     keyframes = keyframe_times(duration, cuts, renditions[0].frame_rate, interval)
-    loudness_in = measure_loudness(path, opts.loudness, asset) if media.audio else None
+    layout = media.audio_layout
+    measures = [
+        measure_loudness(path, opts.loudness, asset, (layout, version))
+        for version in (layout.versions if layout else [])
+    ]
     job = LadderJob(
         source=path, output_dir=run.scratch / "package", renditions=renditions,
-        keyframes=keyframes, encoder=encoder, audio=bool(media.audio),
-        gain=_gain(loudness_in, opts.loudness), audio_bitrate_kbps=opts.audio_bitrate_kbps,
-        segment_s=opts.segment_s, sprites=opts.sprites,
+        keyframes=keyframes, encoder=encoder,
+        aspect=Fraction(video.display_width, video.display_height),
+        progressive=progressive_filters(video, opts.deinterlace), audio=layout,
+        gains=[_gain(m, opts.loudness) for m in measures],
+        audio_bitrate_kbps=opts.audio_bitrate_kbps, segment_s=opts.segment_s, sprites=opts.sprites,
     )  # fmt: skip
     (job.output_dir / "thumbnails").mkdir(parents=True)
     run_tool(build_ladder_argv(job), asset)
+    versions = layout.versions if layout else []
     language = media.audio[0].language if media.audio else None
     finish_package(job.output_dir, MASTER_M3U8, MANIFEST_MPD, opts.segment_s, language,
-                   _thumbnails(opts.sprites))  # fmt: skip
+                   _thumbnails(opts.sprites), versions)  # fmt: skip
     ssim, idr_count = _validate(job, duration, cuts, opts, asset)
+    loudness_in = measures[0] if measures else None
     report = Checks(
         ssim=ssim, keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
         loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
     )  # fmt: skip
     extras = _poster_and_thumbnails(path, duration, shots, job, opts, asset)
-    return _store_outputs(run, job, report, duration, extras, asset)
+    return _store_outputs(run, job, report, duration, extras, video.scan, asset)
+
+
+def _as_deinterlaced(video: VideoStream, mode: Deinterlace) -> VideoStream:
+    """The stream as the ladder sees it: one field a frame doubles the rate of interlaced video."""
+    if mode == "field" and video.scan is not None and video.scan.interlaced:
+        return video.model_copy(update={"frame_rate": video.frame_rate * 2})
+    return video
 
 
 def _thumbnails(sprites: SpriteSpec) -> Thumbnails:
@@ -179,7 +201,10 @@ def _validate(
     idr_count = len(probes[0].keyframes)
     if opts.ssim_step <= 0:
         return [None] * len(playlists), idr_count
-    run_tool(validate.ssim_argv(job.source, playlists, job.renditions, opts.ssim_step), asset)
+    argv = validate.ssim_argv(
+        job.source, playlists, job.renditions, opts.ssim_step, job.progressive
+    )
+    run_tool(argv, asset)
     return [validate.mean_ssim(p.with_suffix(".ssim.log")) for p in playlists], idr_count
 
 
@@ -190,7 +215,7 @@ def _check_loudness(
         return None
     audio_playlist = job.output_dir / f"media_{len(job.renditions)}.m3u8"
     out = measure_loudness(audio_playlist, target, asset)
-    if job.gain is not None and abs(out.integrated_lufs - target.integrated_lufs) > (
+    if job.gains[0] is not None and abs(out.integrated_lufs - target.integrated_lufs) > (
         target.tolerance_lu
     ):
         raise PermanentError(
@@ -211,7 +236,9 @@ def _poster_and_thumbnails(
 ) -> dict[str, Path]:
     width = min(opts.poster_width, job.renditions[0].width)
     folder = job.output_dir / "poster"
-    (picture,) = extract_keyframes(path, [poster_time(duration, shots)], folder, width, asset)
+    prefilter = filter_chain(job.progressive)
+    times = [poster_time(duration, shots)]
+    (picture,) = extract_keyframes(path, times, folder, width, asset, prefilter)
     poster = picture.rename(job.output_dir / "poster.jpg")
     folder.rmdir()
     vtt = job.output_dir / "thumbnails" / "thumbnails.vtt"
@@ -225,6 +252,7 @@ def _store_outputs(
     report: Checks,
     duration: Fraction,
     extras: dict[str, Path],
+    scan: ScanDecision | None,
     asset: str,
 ) -> RenditionSet:
     """Segments and pictures first, playlists and manifests last."""
@@ -238,6 +266,8 @@ def _store_outputs(
     }
     playlists = _media_playlists(job)
     audio = job.output_dir / f"media_{len(job.renditions)}.m3u8"
+    versions = job.audio.versions if job.audio else []
+    first = len(job.renditions)
     return RenditionSet(
         asset_id=asset,
         encoder=job.encoder.name,
@@ -250,6 +280,12 @@ def _store_outputs(
         hls_master=uris[job.output_dir / MASTER_M3U8],
         dash_manifest=uris[job.output_dir / MANIFEST_MPD],
         audio_playlist=uris.get(audio),
+        audio_versions=[
+            EncodedAudio(**v.model_dump(), playlist=uris[job.output_dir / f"media_{n}.m3u8"])
+            for n, v in enumerate(versions, first)
+        ],
+        scan=scan,
+        picture_filters=filter_chain(job.progressive).rstrip(","),
         keyframes=report.keyframes,
         shot_cuts_aligned=report.cuts,
         loudness_in=report.loudness_in,

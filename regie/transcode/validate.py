@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from regie.artefacts import Rendition
 from regie.errors import PermanentError
 from regie.ffmpeg import run_tool
+from regie.picture import Filter
 from regie.timing import Rational, format_fraction, parse_fraction
 
 MPD_NS = {"mpd": "urn:mpeg:dash:schema:mpd:2011"}
@@ -142,17 +143,25 @@ def check_mpd(mpd_path: Path, renditions: list[Rendition], duration: Fraction, a
 
 
 def ssim_argv(
-    source: Path, playlists: list[Path], renditions: list[Rendition], step: int
+    source: Path,
+    playlists: list[Path],
+    renditions: list[Rendition],
+    step: int,
+    progressive: list[Filter] | None = None,
 ) -> list[str]:
-    """One ffmpeg run: the master scaled to each rung, SSIM of every ``step``-th frame to a log."""
+    """One ffmpeg run: the master made progressive and scaled to each rung, SSIM of every
+    ``step``-th frame to a log."""
     master = ffmpeg.input(str(source)).video
+    for name, args in progressive or []:
+        master = master.filter(name, **args)
     refs = master.filter_multi_output("split", len(renditions))
     outputs = []
     for index, (playlist, rendition) in enumerate(zip(playlists, renditions, strict=True)):
         rate = format_fraction(rendition.frame_rate)
         reference = (
-            refs[index].filter("fps", rate).filter("setsar", 1)
+            refs[index].filter("fps", rate)
             .filter("scale", rendition.width, rendition.height, flags="lanczos")
+            .filter("setsar", 1)
             .filter("framestep", step)
         )  # fmt: skip
         encoded = ffmpeg.input(str(playlist)).video.filter("framestep", step)

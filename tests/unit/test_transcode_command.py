@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from regie.artefacts import Rendition
+from regie.artefacts import AudioLayout, AudioVersion, Rendition
 from regie.transcode.command import LadderJob, SpriteSpec, build_ladder_argv
 from regie.transcode.encoders import EncoderSettings, encoder_complaint, video_codec_options
 from regie.transcode.loudness import GainFilter
@@ -15,13 +15,20 @@ HD = Rendition(name="720p", width=1280, height=720, frame_rate=25, bitrate_kbps=
 LOW = Rendition(name="360p", width=640, height=360, frame_rate=Fraction(25, 2), bitrate_kbps=800,
                 maxrate_kbps=880, bufsize_kbps=1600, preset="faster")  # fmt: skip
 X264 = EncoderSettings(name="libx264", preset="veryfast", reason="test")
+PROGRAMME = AudioVersion(role="programme", language="fra", tracks=[1, 2])
+STEREO = AudioLayout(name="stereo", versions=[PROGRAMME], channels=[(0, 0), (0, 1)])
+EIGHT_MONO = AudioLayout(
+    name="tracks", channels=[(n, 0) for n in range(8)],
+    versions=[PROGRAMME, AudioVersion(role="description", language="fra", tracks=[7])],
+)  # fmt: skip
+VOLUME = GainFilter(name="volume", options={"volume": "4.99dB"})
 
 
 def job(**changes: object) -> LadderJob:
     base = LadderJob(
         source=Path("/m/master.mxf"), output_dir=Path("/s/pkg"), renditions=[HD, LOW],
         keyframes=[Fraction(0), Fraction(2), Fraction(83, 25)], encoder=X264,
-        gain=GainFilter(name="volume", options={"volume": "4.99dB"}), sprites=SpriteSpec(),
+        audio=STEREO, gains=[VOLUME], sprites=SpriteSpec(),
     )  # fmt: skip
     return base.model_copy(update=changes)
 
@@ -31,14 +38,40 @@ def test_one_process_decodes_once_and_scales_in_cascade() -> None:
     assert argv[:10] == ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-loglevel",
                          "warning", "-y", "-i", "/m/master.mxf", "-filter_complex"]  # fmt: skip
     assert argv[10] == (
-        "[0:v]fps=25[s0];[s0]setsar=1[s1];[s1]scale=1280:720:flags=bicubic[s2];"
-        "[s2]split=2[s3][s4];[s3]format=yuv420p[s5];"
-        "[s4]fps=12.5[s6];[s6]scale=640:360:flags=bicubic[s7];"  # the 360p is scaled from 720p
-        "[s7]split=2[s8][s9];[s8]format=yuv420p[s10];"
-        "[0:a]volume=volume=4.99dB[s11];[s11]aresample=48000[s12];"
-        "[s9]fps=1/5[s13];[s13]scale=160:90[s14];[s14]tile=5x5[s15]"
+        "[0:v]fps=25[s0];[s0]scale=1280:720:flags=bicubic[s1];"
+        "[s1]split=2[s2][s3];[s2]setdar=16/9[s4];[s4]format=yuv420p[s5];"
+        "[s3]fps=12.5[s6];[s6]scale=640:360:flags=bicubic[s7];"  # the 360p is scaled from 720p
+        "[s7]split=2[s8][s9];[s8]setdar=16/9[s10];[s10]format=yuv420p[s11];"
+        "[0:a:0]channelmap=channel_layout=stereo:map=0|1[s12];[s12]volume=volume=4.99dB[s13];"
+        "[s13]aresample=48000[s14];"
+        "[s9]fps=1/5[s15];[s15]scale=160:90[s16];[s16]setsar=1[s17];[s17]tile=5x5[s18]"
     )
     assert argv.count("-i") == 1
+
+
+def test_interlaced_d10_is_cropped_and_deinterlaced_before_anything_else() -> None:
+    crop = ("crop", {"w": 720, "h": 576, "x": 0, "y": 32})
+    bwdif = ("bwdif", {"mode": "send_frame", "parity": "tff"})
+    argv = build_ladder_argv(job(progressive=[crop, bwdif], audio=None, gains=[], sprites=None))
+    assert argv[10].startswith(
+        "[0:v]crop=h=576:w=720:x=0:y=32[s0];[s0]bwdif=mode=send_frame:parity=tff[s1];"
+        "[s1]fps=25[s2];[s2]scale=1280:720:flags=bicubic[s3];"
+    )
+
+
+def test_each_audio_version_from_its_mono_tracks_with_its_role_and_language() -> None:
+    argv = build_ladder_argv(job(audio=EIGHT_MONO, gains=[VOLUME, None], sprites=None))
+    assert argv[10].endswith(
+        "[0:a:0]channelmap=channel_layout=mono:map=0[s10];"
+        "[0:a:1]channelmap=channel_layout=mono:map=0[s11];"
+        "[s10][s11]join=channel_layout=stereo:inputs=2[s12];[s12]volume=volume=4.99dB[s13];"
+        "[s13]aresample=48000[s14];"
+        "[0:a:6]channelmap=channel_layout=mono:map=0[s15];[s15]aresample=48000[s16]"
+    )  # track 7, the audio description, mono until the encoder's -ac 2
+    pairs = dict(zip(argv[11::2], argv[12::2], strict=False))
+    assert pairs["-adaptation_sets"] == "id=0,streams=v id=1,streams=2 id=2,streams=3"
+    assert (pairs["-metadata:s:a:0"], pairs["-metadata:s:2"]) == ("role=main", "language=fra")
+    assert (pairs["-metadata:s:a:1"], pairs["-metadata:s:3"]) == ("role=alternate", "language=fra")
 
 
 def test_every_rendition_gets_the_same_key_frames_and_its_own_rate_control() -> None:
@@ -57,26 +90,26 @@ def test_one_dash_output_with_hls_playlists_then_the_sprite_sheets() -> None:
     argv = build_ladder_argv(job())
     mpd = argv.index("/s/pkg/manifest.mpd")
     dash = argv[argv.index("-map") : mpd + 1]
-    assert dash[:8] == ["-map", "[s5]", "-map", "[s10]", "-map", "[s12]", "-f", "dash"]
+    assert dash[:8] == ["-map", "[s5]", "-map", "[s11]", "-map", "[s14]", "-f", "dash"]
     expected = [
         ["-hls_playlist", "1"], ["-seg_duration", "6"], ["-use_timeline", "1"],
-        ["-adaptation_sets", "id=0,streams=v id=1,streams=a"],
+        ["-adaptation_sets", "id=0,streams=v id=1,streams=2"],
         ["-format_options", "movflags=+cmaf:use_editlist=1"], ["-c:a", "aac"], ["-ar", "48000"],
     ]  # fmt: skip
     for option in expected:
         at = dash.index(option[0])
         assert dash[at : at + 2] == option
     assert argv[mpd + 1 :] == [
-        "-map", "[s15]", "-f", "image2", "-q:v", "4", "/s/pkg/thumbnails/sprite-%04d.jpg",
+        "-map", "[s18]", "-f", "image2", "-q:v", "4", "/s/pkg/thumbnails/sprite-%04d.jpg",
     ]  # fmt: skip
 
 
 def test_silent_or_mute_masters() -> None:
-    mute = build_ladder_argv(job(audio=False, sprites=None))
-    assert "[0:a]" not in mute[10] and "-c:a" not in mute
+    mute = build_ladder_argv(job(audio=None, gains=[], sprites=None))
+    assert "[0:a" not in mute[10] and "-c:a" not in mute
     assert mute[mute.index("-adaptation_sets") + 1] == "id=0,streams=v"
-    silent = build_ladder_argv(job(gain=None, sprites=None))
-    assert "[0:a]aresample=48000" in silent[10] and "volume" not in silent[10]
+    silent = build_ladder_argv(job(gains=[None], sprites=None))
+    assert "map=0|1[s10];[s10]aresample=48000" in silent[10] and "volume" not in silent[10]
 
 
 def test_nvenc_options_keep_the_same_contract() -> None:

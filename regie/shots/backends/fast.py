@@ -50,9 +50,9 @@ class FastDetector:
     def __init__(self, options: FastOptions | None = None) -> None:
         self.options = options or FastOptions()
 
-    def detect(self, path: Path, asset: str) -> Detection:
+    def detect(self, path: Path, asset: str, prefilter: str = "") -> Detection:
         size = FrameSize(self.options.width, self.options.height)
-        frames = SmallFrames(path, size, asset=asset)
+        frames = SmallFrames(path, size, asset=asset, prefilter=prefilter)
         signals = compute_signals(prefetch(frames), self.options.half)
         cuts, gradual = decide(signals, self.options)
         return Detection(signals.frames, cuts, gradual, frames.times)

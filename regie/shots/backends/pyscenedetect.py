@@ -38,7 +38,8 @@ class PySceneDetectDetector:
             ) from error
         self.scenedetect = scenedetect
 
-    def detect(self, path: Path, asset: str) -> Detection:
+    def detect(self, path: Path, asset: str, prefilter: str = "") -> Detection:
+        """Cuts by PySceneDetect, which decodes through OpenCV: ``prefilter`` cannot apply."""
         sd = self.scenedetect
         try:
             video = sd.open_video(str(path))

@@ -100,9 +100,9 @@ class TransNetV2Detector:
             cache_enabled=cache_enabled,
         )
 
-    def detect(self, path: Path, asset: str) -> Detection:
+    def detect(self, path: Path, asset: str, prefilter: str = "") -> Detection:
         decoder_threads, torch_threads = self._split_cores()
-        frames = SmallFrames(path, INPUT, asset=asset, threads=decoder_threads)
+        frames = SmallFrames(path, INPUT, asset=asset, threads=decoder_threads, prefilter=prefilter)
         lumas: list[np.ndarray] = []
         previous = self.torch.get_num_threads()
         self.torch.set_num_threads(torch_threads)

@@ -1,0 +1,123 @@
+"""Broadcast masters through ``regie run`` with no option: what gets published.
+
+An interlaced 1080i50 XDCAM HD422 MXF with 8 mono tracks, a DV 576i anamorphic 16:9 master and a
+D-10/IMX50 MXF with its VBI lines, each with a cut at 2 s and the start timecode 10:00:00:00.
+The checks read the published package: idet on the first video rendition, its display aspect,
+which tone is in which ear of the default audio rendition, and the EDL's timecodes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import m3u8
+import pytest
+
+from tests import masters
+
+REGIE = str(Path(sys.executable).with_name("regie"))
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+KINDS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "xdcam-hd422": (masters.xdcam_hd422, "xdcam.mxf"),
+    "dv-16x9": (masters.dv_anamorphic, "dv.dv"),
+    "d10-imx50": (masters.d10_imx50, "imx.mxf"),
+}
+
+
+@dataclass(frozen=True)
+class Published:
+    """A master's run: its stage artefacts and the live package."""
+
+    artefacts: dict[str, dict]
+    master: m3u8.M3U8
+    folder: Path
+
+    def playlist(self, uri: str) -> Path:
+        return self.folder / uri
+
+
+@pytest.fixture(scope="module", params=list(KINDS))
+def published(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
+    make, name = KINDS[request.param]
+    folder = tmp_path_factory.mktemp(request.param)
+    master = make(folder / name)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGIE_", "PREFECT_"))}
+    env = {**clean, "REGIE_HOME": str(folder / "var")}
+    done = subprocess.run(
+        [REGIE, "run", str(master)], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    artefacts = {
+        stage: json.loads(Path(url.removeprefix("file://")).read_text())["artefact"]
+        for stage, url in summary["manifests"].items()
+    }
+    live = Path(summary["live"]["hls"].removeprefix("file://"))
+    return Published(artefacts, m3u8.load(str(live)), live.parent)
+
+
+def test_the_first_video_rendition_is_progressive(published: Published) -> None:
+    scan = published.artefacts["transcode"]["scan"]
+    sampled = scan["tff"] + scan["bff"] + scan["progressive"] + scan["undetermined"]
+    assert scan["scan"] in ("tff", "bff") and scan["tff"] + scan["bff"] >= 0.9 * sampled
+    assert "bwdif" in published.artefacts["transcode"]["picture_filters"]
+    counts = masters.idet_counts(published.playlist(published.master.playlists[0].uri))
+    combed = counts["tff"] + counts["bff"]
+    assert combed <= 0.1 * (combed + counts["progressive"]), counts
+
+
+def test_the_display_aspect_is_16_9_in_square_pixels(published: Published) -> None:
+    first = published.playlist(published.master.playlists[0].uri)
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=width,height,sample_aspect_ratio", "-of", "json", str(first)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    stream = json.loads(done.stdout)["streams"][0]
+    assert stream["sample_aspect_ratio"] == "1:1"
+    assert Fraction(stream["width"], stream["height"]) == Fraction(16, 9)
+
+
+def test_the_default_audio_carries_tracks_1_and_2_as_left_and_right(published: Published) -> None:
+    default = next(m for m in published.master.media if m.default == "YES")
+    assert masters.channel_tones(published.playlist(default.uri)) == [
+        masters.tone(1), masters.tone(2),
+    ]  # fmt: skip
+    versions = published.artefacts["transcode"]["audio_versions"]
+    assert [(v["role"], v["tracks"]) for v in versions] == [("programme", [1, 2])]
+
+
+def test_edl_and_shot_list_count_in_the_masters_timecode(published: Published) -> None:
+    assert published.artefacts["probe"]["timecode"] == masters.TIMECODE
+    shots = published.artefacts["shots"]
+    assert [s["first_frame"] for s in shots["shots"]] == [0, masters.CUT_FRAME]
+    edl = Path(shots["edl"].removeprefix("file://")).read_text().splitlines()
+    events = [line.split() for line in edl if line[:3].isdigit()]
+    assert [e[4:6] for e in events] == [
+        ["10:00:00:00", "10:00:02:00"], ["10:00:02:00", "10:00:03:00"],
+    ]  # fmt: skip
+    csv = Path(shots["csv"].removeprefix("file://")).read_text().splitlines()
+    assert csv[1].split(",")[5:7] == ["10:00:00:00", "10:00:02:00"]
+
+
+@pytest.mark.parametrize("published", ["d10-imx50"], indirect=True)
+def test_d10_vbi_lines_are_cropped(published: Published) -> None:
+    video = published.artefacts["probe"]["video"][0]
+    assert video["vbi_lines"] == 32 and video["display_height"] == 576
+    assert published.artefacts["transcode"]["picture_filters"].startswith("crop=")
+    first = published.playlist(published.master.playlists[0].uri)
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(first), "-frames:v", "1", "-vf", "crop=iw:4:0:0",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    assert sum(done.stdout) / len(done.stdout) < 200  # the white VBI lines are gone

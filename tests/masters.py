@@ -1,0 +1,111 @@
+"""Broadcast masters generated with ffmpeg lavfi, and how tests read the published result.
+
+Each master is interlaced (a 50p moving pattern woven into 25i fields), carries a hard cut at
+2 s (a second pattern), the start timecode 10:00:00:00 and a distinct tone on every track
+(440 Hz on track 1, 880 Hz on track 2, then 1, 1.5, 2... kHz), so a test can tell every channel
+of every published audio rendition apart by its frequency.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from tests.media import ffmpeg
+
+SECONDS = 3
+CUT_FRAME = 50  # of 25 frames a second
+TIMECODE = "10:00:00:00"
+
+
+def tone(track: int) -> int:
+    """Frequency of track ``track`` (from 1)."""
+    return {1: 440, 2: 880}.get(track, 500 * track - 500)
+
+
+def _picture(size: str, field: str, blur: bool) -> str:
+    """Two moving patterns joined by a cut at CUT_FRAME, woven into fields of ``field`` order."""
+    soften = ",gblur=sigma=0.8" if blur else ""  # sharp SD text fools idet into seeing fields
+    first = f"testsrc2=size={size}:rate=50:duration={CUT_FRAME * 2 / 50}{soften}"
+    second = f"testsrc2=size={size}:rate=50,negate{soften}"
+    weave = "interleave_top" if field == "tff" else "interleave_bottom"
+    return f"{first}[a];{second}[b];[a][b]concat=n=2:v=1:a=0,tinterlace={weave},setfield={field}"
+
+
+def _tones(tracks: int) -> list[str]:
+    return [
+        arg for n in range(1, tracks + 1)
+        for arg in ("-f", "lavfi", "-i", f"sine=frequency={tone(n)}:sample_rate=48000")
+    ]  # fmt: skip
+
+
+def xdcam_hd422(path: Path) -> Path:
+    """1080i50 XDCAM HD422 (MPEG-2 4:2:2 long GOP) in MXF OP1a with 8 mono PCM tracks."""
+    ffmpeg(
+        "-f", "lavfi", "-i", _picture("1920x1080", "tff", blur=False), *_tones(8),
+        "-map", "0:v", *(a for n in range(1, 9) for a in ("-map", f"{n}:a")), "-t", str(SECONDS),
+        "-c:v", "mpeg2video", "-profile:v", "0", "-level:v", "2", "-pix_fmt", "yuv422p",
+        "-b:v", "25M", "-maxrate", "50M", "-bufsize", "17M", "-g", "12", "-bf", "2",
+        "-flags", "+ilme+ildct", "-top", "1", "-c:a", "pcm_s24le", "-ar", "48000",
+        "-timecode", TIMECODE, str(path),
+    )  # fmt: skip
+    return path
+
+
+def dv_anamorphic(path: Path) -> Path:
+    """DV 576i (bottom field first) flagged 16:9 (SAR 64:45), stereo PCM: 440 Hz L, 880 Hz R."""
+    ffmpeg(
+        "-f", "lavfi", "-i", _picture("720x576", "bff", blur=True), *_tones(2),
+        "-filter_complex", "[1:a][2:a]join=inputs=2:channel_layout=stereo[a]",
+        "-map", "0:v", "-map", "[a]", "-t", str(SECONDS),
+        "-c:v", "dvvideo", "-pix_fmt", "yuv420p", "-aspect", "16:9", "-top", "0",
+        "-c:a", "pcm_s16le", "-ar", "48000", "-timecode", TIMECODE, "-f", "dv", str(path),
+    )  # fmt: skip
+    return path
+
+
+def d10_imx50(path: Path) -> Path:
+    """D-10/IMX50 MXF: 720x608 intra MPEG-2 at 50 Mb/s, 16:9, its 32 VBI lines white, one
+    4-channel PCM stream."""
+    picture = _picture("720x576", "tff", blur=True) + ",pad=720:608:0:32:white"
+    ffmpeg(
+        "-f", "lavfi", "-i", picture, *_tones(4),
+        "-filter_complex", "[1:a][2:a][3:a][4:a]amerge=inputs=4[a]",
+        "-map", "0:v", "-map", "[a]", "-t", str(SECONDS),
+        "-c:v", "mpeg2video", "-pix_fmt", "yuv422p", "-aspect", "16:9", "-g", "1",
+        "-b:v", "50M", "-minrate", "50M", "-maxrate", "50M", "-bufsize", "2000000",
+        "-rc_init_occupancy", "2000000", "-intra_vlc", "1", "-non_linear_quant", "1",
+        "-flags", "+ildct+ilme", "-top", "1", "-dc", "10", "-qmin", "1", "-qmax", "12",
+        "-ps", "1", "-c:a", "pcm_s16le", "-ar", "48000", "-timecode", TIMECODE,
+        "-f", "mxf_d10", str(path),
+    )  # fmt: skip
+    return path
+
+
+def idet_counts(path: Path) -> dict[str, int]:
+    """idet's multi-frame counts on every frame of ``path``'s first video stream."""
+    done = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0",
+         "-vf", "idet", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(ln for ln in done.stderr.splitlines() if "Multi frame detection" in ln)
+    words = line.split("detection:")[1].replace(":", " ").split()
+    return {words[i].lower(): int(words[i + 1]) for i in range(0, len(words), 2)}
+
+
+def channel_tones(path: Path, channels: int = 2) -> list[int]:
+    """The loudest frequency (Hz, to 10 Hz) of each channel of the first audio stream."""
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a:0", "-t", "2",
+         "-f", "f32le", "-ac", str(channels), "-ar", "48000", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    samples = np.frombuffer(done.stdout, "<f4").reshape(-1, channels)
+    peaks = []
+    for channel in samples.T:
+        spectrum = np.abs(np.fft.rfft(channel * np.hanning(len(channel))))
+        peaks.append(int(round(np.argmax(spectrum) * 48000 / len(channel), -1)))
+    return peaks
