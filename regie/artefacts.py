@@ -196,7 +196,8 @@ class ShotList(Artefact):
     transitions: list[Transition]
     contact_sheet: str | None = None
     csv: str | None = None
-    edl: str | None = None
+    edl: str | None = Field(None, description="CMX 3600 EDL in the master's timecode.")
+    otio: str | None = Field(None, description="The same timeline as OpenTimelineIO JSON.")
 
     def cut_times(self) -> list[Rational]:
         """Start time of every shot after the first (where keyframes and cue breaks go)."""

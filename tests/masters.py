@@ -41,11 +41,11 @@ def _tones(tracks: int) -> list[str]:
     ]  # fmt: skip
 
 
-def xdcam_hd422(path: Path) -> Path:
+def xdcam_hd422(path: Path, seconds: float = SECONDS) -> Path:
     """1080i50 XDCAM HD422 (MPEG-2 4:2:2 long GOP) in MXF OP1a with 8 mono PCM tracks."""
     ffmpeg(
         "-f", "lavfi", "-i", _picture("1920x1080", "tff", blur=False), *_tones(8),
-        "-map", "0:v", *(a for n in range(1, 9) for a in ("-map", f"{n}:a")), "-t", str(SECONDS),
+        "-map", "0:v", *(a for n in range(1, 9) for a in ("-map", f"{n}:a")), "-t", str(seconds),
         "-c:v", "mpeg2video", "-profile:v", "0", "-level:v", "2", "-pix_fmt", "yuv422p",
         "-b:v", "25M", "-maxrate", "50M", "-bufsize", "17M", "-g", "12", "-bf", "2",
         "-flags", "+ilme+ildct", "-top", "1", "-c:a", "pcm_s24le", "-ar", "48000",
@@ -109,3 +109,14 @@ def channel_tones(path: Path, channels: int = 2) -> list[int]:
         spectrum = np.abs(np.fft.rfft(channel * np.hanning(len(channel))))
         peaks.append(int(round(np.argmax(spectrum) * 48000 / len(channel), -1)))
     return peaks
+
+
+def mono_tracks_mov(path: Path, tracks: int = 8) -> Path:
+    """A small progressive MOV (ProRes-like archive layout) with ``tracks`` mono PCM tracks."""
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", *_tones(tracks),
+        "-map", "0:v", *(a for n in range(1, tracks + 1) for a in ("-map", f"{n}:a")),
+        "-t", str(SECONDS), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-c:a", "pcm_s16le", "-timecode", TIMECODE, str(path),
+    )  # fmt: skip
+    return path

@@ -263,6 +263,11 @@ def _metadata_file(
         "review": f"{REVIEW}/index.html",
         "shots": len(shots.shots) if shots else None,
         "renditions": [f"{r.width}x{r.height}" for r in ladder.renditions],
+        "timecode": {"start": media.timecode, "drop_frame": media.drop_frame},
+        "audio": [
+            {"role": a.role, "language": a.language, "tracks": a.tracks}
+            for a in ladder.audio_versions
+        ],
         "tags": [],  # filled by the tagging stage when it runs (issue 6)
     }
     text = json.dumps(document, indent=2, ensure_ascii=False)

@@ -1,50 +1,18 @@
-"""Exports of a ShotList for people and editing software: CMX3600 EDL, CSV and a contact sheet.
+"""Exports of a ShotList for people: CSV and a contact sheet (editors' EDL and OTIO: timeline.py).
 
-The EDL and CSV are built as text by pure functions (tested against golden strings); the contact
-sheet is a grid of keyframes captioned with shot number and timecode.
+The CSV is built as text by a pure function; the contact sheet is a grid of keyframes captioned
+with shot number and timecode, both in the master's timecode.
 """
 
 from __future__ import annotations
 
 import io
-from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 
 from regie.artefacts import Shot, ShotList, Transition
-from regie.shots.timecode import frame_at, frames_of, is_drop_frame, timecode, timecode_at
-
-REEL = "AX"  # CMX3600's name for a source that is a file, not a tape
-
-
-def to_edl(shots: ShotList, title: str, clip_name: str) -> str:
-    """A CMX3600 edit list re-conforming the source shot by shot, dissolves included.
-
-    A shot opened by a gradual transition enters with a dissolve (``D`` and its length in frames)
-    starting on the first mixed frame, where the previous event leaves.
-    """
-    rate = shots.frame_rate
-    mode = "DROP FRAME" if is_drop_frame(rate) else "NON-DROP FRAME"
-    lines = [f"TITLE: {title}", f"FCM: {mode}", ""]
-    openings = [_incoming_gradual(shot, shots.transitions) for shot in shots.shots]
-    start = frames_of(shots.start_timecode, rate)
-    entries = [
-        start + frame_at(dissolve.start if dissolve else shot.start, rate)
-        for shot, dissolve in zip(shots.shots, openings, strict=True)
-    ]
-    leaves = [*entries[1:], start + frame_at(shots.shots[-1].end, rate)] if shots.shots else []
-    for number, (entry, leave, dissolve) in enumerate(
-        zip(entries, leaves, openings, strict=True), 1
-    ):
-        if dissolve is None:
-            lines.append(_event(number, "C", "", entry, leave, rate))
-        else:
-            length = dissolve.last_frame - dissolve.first_frame + 1
-            lines.append(_event(number, "C", "", entry, entry, rate))
-            lines.append(_event(number, "D", f"{length:03d}", entry, leave, rate))
-        lines.append(f"* FROM CLIP NAME: {clip_name}")
-    return "\n".join(lines) + "\n"
+from regie.shots.timecode import timecode_at
 
 
 def to_csv(shots: ShotList) -> str:
@@ -91,11 +59,6 @@ def contact_sheet(
         draw.text((x + 4, y + height + 3), caption, fill="white", font=font)
     sheet.save(target, "JPEG", quality=85)
     return target
-
-
-def _event(number: int, kind: str, length: str, entry: int, leave: int, rate: Fraction) -> str:
-    source = f"{timecode(entry, rate)} {timecode(leave, rate)}"
-    return f"{number:03d}  {REEL:<8} V     {kind:<4} {length:>3} {source} {source}"
 
 
 def _incoming_gradual(shot: Shot, transitions: list[Transition]) -> Transition | None:

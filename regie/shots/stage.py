@@ -15,9 +15,10 @@ from regie.fetch import local_source
 from regie.ffmpeg import tool_version
 from regie.picture import progressive_chain
 from regie.shots.detector import Detection, get_detector
-from regie.shots.exports import contact_sheet, to_csv, to_edl
+from regie.shots.exports import contact_sheet, to_csv
 from regie.shots.keyframes import extract_keyframes
 from regie.shots.timecode import timecode_at
+from regie.shots.timeline import to_edl, to_otio
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
 SHOTS = Stage("shots", "2", ShotList)
@@ -142,11 +143,11 @@ def _with_pictures_and_exports(
     sheet = contact_sheet(
         pictures, captions, run.scratch / "contact-sheet.jpg", opts.contact_columns
     )
+    timeline = (shots, source.asset_id, source.uri, Path(source.key).name)
     exports = {
         "contact_sheet": run.publish(sheet, "contact-sheet.jpg", "image/jpeg"),
         "csv": run.publish_text("shots.csv", to_csv(shots), "text/csv"),
-        "edl": run.publish_text(
-            "shots.edl", to_edl(shots, source.asset_id, Path(source.key).name), "text/plain"
-        ),
+        "edl": run.publish_text("shots.edl", to_edl(*timeline), "text/plain"),
+        "otio": run.publish_text("shots.otio", to_otio(*timeline), "application/json"),
     }
     return shots.model_copy(update=exports)

