@@ -380,8 +380,9 @@ class NamedEntity(BaseModel):
 
     text: str = Field(description="As said in the transcript.")
     kind: str = Field(description="The NER model's entity group, e.g. PER, ORG, LOC, MISC.")
-    score: float
-    ranges: list[tuple[float, float]] = Field(description="Segments it occurs in, in seconds.")
+    score: float = Field(description="The NER model's confidence (1.0 from spaCy: it gives none).")
+    count: int = Field(1, description="Mentions.")
+    ranges: list[tuple[float, float]] = Field(description="Where it is said, in seconds.")
 
 
 class SegmentTags(BaseModel):
@@ -405,6 +406,9 @@ class TagSet(Artefact):
     topics: list[TopicTag] = Field(description="Programme-level topics, best first.")
     segments: list[SegmentTags]
     entities: list[NamedEntity] = Field(default_factory=list, description="Programme-level.")
+    entity_recogniser: str = Field(
+        "", description="What found the entities (package@version), or why there are none."
+    )
     json_uri: str | None = None
     ebucore_uri: str | None = Field(None, description="EBUCore-style sidecar (dc:subject).")
     reason: str | None = Field(None, description="Why the tag set is empty, when it is.")

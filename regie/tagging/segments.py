@@ -3,21 +3,42 @@ can, on a shot cut (pure)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from regie.asr.transcript import TranscriptSegment
 
 CUT_SLACK_S = 2.0  # a cut this close to a pause in speech counts as a boundary
+DOUBTFUL_BELOW = 0.4  # word probability under which a word is likely misheard
 
 
 class TopicalSegment(BaseModel):
+    """A stretch of the programme: its text, and where each transcript segment lies in it."""
+
     model_config = ConfigDict(frozen=True)
 
     start: float
     end: float
     text: str
+    parts: list[tuple[int, float, float]] = Field(
+        default_factory=list, description="(character offset, start, end) of each piece of speech."
+    )
+    doubtful: list[tuple[int, int]] = Field(
+        default_factory=list, description="Character spans of words the ASR was unsure of."
+    )
+
+    def doubtful_at(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.doubtful)
+
+    def span_at(self, offset: int) -> tuple[float, float]:
+        """The times of the piece of speech holding the character at ``offset``."""
+        starts = [part[0] for part in self.parts]
+        if not starts:
+            return (self.start, self.end)
+        _, start, end = self.parts[max(bisect_right(starts, offset) - 1, 0)]
+        return (start, end)
 
 
 def topical_segments(
@@ -37,10 +58,32 @@ def topical_segments(
             current = []
         current.append(piece)
     groups += [current] if current else []
-    return [
-        TopicalSegment(start=g[0].start, end=g[-1].end, text=" ".join(p.text for p in g))
-        for g in groups
-    ]
+    return [_joined(group) for group in groups]
+
+
+def _joined(group: list[TranscriptSegment]) -> TopicalSegment:
+    parts, doubtful, offset = [], [], 0
+    for piece in group:
+        parts.append((offset, piece.start, piece.end))
+        doubtful += [(offset + start, offset + end) for start, end in _doubtful(piece)]
+        offset += len(piece.text) + 1  # the space that joins it to the next
+    text = " ".join(piece.text for piece in group)
+    return TopicalSegment(start=group[0].start, end=group[-1].end, text=text, parts=parts,
+                          doubtful=doubtful)  # fmt: skip
+
+
+def _doubtful(piece: TranscriptSegment) -> list[tuple[int, int]]:
+    """Where the unsure words are in the segment's text (found in order, as written there)."""
+    spans, cursor = [], 0
+    for word in piece.words:
+        token = word.text.strip()
+        at = piece.text.find(token, cursor) if token else -1
+        if at < 0:
+            continue
+        cursor = at + len(token)
+        if word.probability is not None and word.probability < DOUBTFUL_BELOW:
+            spans.append((at, cursor))
+    return spans
 
 
 def _closes(

@@ -19,15 +19,16 @@ from regie.asr.stage import load_document
 from regie.models import ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.tagging.encoder import encoder_identity
-from regie.tagging.entities import EntityRecogniser, programme_entities
+from regie.tagging.entities import EntityRecogniser, programme_entities, spacy_entities
 from regie.tagging.keywords import keywords
+from regie.tagging.nlp import INSTALL_HINT, analyse, installed_pipeline, pipelines_identity
 from regie.tagging.segments import TopicalSegment, topical_segments
 from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.text import SUPPORTED
 from regie.tagging.translation import find_translator
 from regie.tagging.vocabulary import Vocabulary, load_vocabulary
 
-TAGGING = Stage("tagging", "1", TagSet)
+TAGGING = Stage("tagging", "2", TagSet)
 MIN_WORDS = 20
 
 
@@ -79,6 +80,7 @@ def tag_transcript(
         "classifier": models.identity(opts.classifier),
         "encoder": encoder_identity(models, opts.embedder),
         "translation": _translation_identity(),
+        "nlp": pipelines_identity(),
     } | {
         field: models.identity(name)
         for field, name in (("transformer", opts.transformer), ("entities", opts.entity_model))
@@ -100,8 +102,9 @@ def tag_segments(
     programme's topics and entities from all of them."""
     tagger = load_tagger(options.tagger, context)
     scores = tagger.top_scores([p.text for p in pieces], language)
-    words = keywords([p.text for p in pieces], language)
-    found = _entities(pieces, context.models, options.entity_model)
+    docs = analyse([p.text for p in pieces], language)
+    words = keywords(pieces, docs, language)
+    found, recogniser = _entities(pieces, docs, language, context.models, options.entity_model)
     vocabulary = context.vocabulary
     segments = [
         SegmentTags(start=p.start, end=p.end, keywords=kw, entities=named,
@@ -115,16 +118,26 @@ def tag_segments(
         for tag in _chosen(vocabulary, overall, [], options, tagger.name)
     ]
     return TagSet(asset_id=asset_id, language=language, tagger=tagger.name, topics=topics,
-                  segments=segments, entities=programme_entities(found))  # fmt: skip
+                  segments=segments, entities=programme_entities(found),
+                  entity_recogniser=recogniser)  # fmt: skip
 
 
 def _entities(
-    pieces: list[TopicalSegment], models: ModelStore | None, name: str | None
-) -> list[list[NamedEntity]]:
-    if name is None or models is None:
-        return [[] for _ in pieces]
-    recogniser = EntityRecogniser(models, name)
-    return [recogniser.find(p.text, (p.start, p.end)) for p in pieces]
+    pieces: list[TopicalSegment],
+    docs: list[Any] | None,
+    language: str,
+    models: ModelStore | None,
+    name: str | None,
+) -> tuple[list[list[NamedEntity]], str]:
+    """Each piece's entities, and what found them (or why there are none)."""
+    if name is not None and models is not None:
+        recogniser = EntityRecogniser(models, name)
+        found = [recogniser.find(p.text, (p.start, p.end)) for p in pieces]
+        return found, models.identity(name)
+    if docs is None:
+        return [[] for _ in pieces], f"none: no spaCy pipeline for {language!r} ({INSTALL_HINT})"
+    found = [spacy_entities(doc, p) for doc, p in zip(docs, pieces, strict=True)]
+    return found, str(installed_pipeline(language))
 
 
 def _chosen(

