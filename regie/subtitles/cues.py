@@ -4,7 +4,7 @@ Words become written tokens first (``tokens.py``: elisions and compounds are nev
 cues break is then chosen for the whole stretch at once (a shortest path over break points, as
 Knuth and Plass break paragraphs): every cue fits two lines of 42 characters and 7 seconds; the
 path avoids, by falling cost, a cue under 1 s, a cue ending on an article or preposition, a
-fragment of a word or two, a cue read faster than 17 characters/s, a cue across a shot cut, and a
+fragment of a few words, a cue read faster than 17 characters/s, a cue across a shot cut, and a
 break away from a pause or a sentence end. A cue crosses a cut only where a split would be worse
 (BBC practice), and says why. Times are integer milliseconds on the video's frame grid: a cue is
 held to be read (the French charter's table: 12 characters in 1 s, 20 in 2 s, 36 in 3 s, 60 in
@@ -27,10 +27,12 @@ from regie.timing import Rational
 
 SENTENCE_END = (".", "?", "!", "…")
 CLAUSE_END = (",", ";", ":")
-# Words a line or a cue must not end with (French first, then English).
+# Words a line or a cue must not end with (French first, then English): articles, prepositions,
+# conjunctions, and French subject pronouns, which belong with their verb.
 _WEAK_TEXT = """
 le la les l' un une des de du d' à au aux et ou en par pour sur dans avec sans sous chez vers
 que qu' qui ne n' se s' ce c' ces son sa ses leur leurs mon ma mes ton ta tes notre nos votre vos
+je j' tu il ils elle elles on
 the a an of to and or in on at by for with from as but that
 """
 WEAK_WORDS = frozenset(_WEAK_TEXT.split())
@@ -72,7 +74,7 @@ class CueRules(BaseModel):
     hold_ms: int = Field(1000, description="Longest a cue stays up after its last word.")
     min_gap_frames: int = 2
     cut_snap_frames: int = 12
-    fragment_words: int = Field(2, description="A part of a cue this short is a fragment.")
+    fragment_words: int = Field(3, description="A part of a cue this short is a fragment.")
     pause_ms: int = Field(1000, description="A silence this long ends a cue.")
     french_typography: bool = Field(False, description="No-break spaces before ; : ! ? ».")
     frame_rate: Rational = Fraction(25)
@@ -227,7 +229,7 @@ def is_weak(word: str) -> bool:
 
 
 def _is_fragment(group: Group, start: int, end: int, cuts: list[int], rules: CueRules) -> bool:
-    """A word or two shown alone next to a cut, split off the speech around it."""
+    """A few words shown alone next to a cut, split off the speech around them."""
     if len(group) > rules.fragment_words:
         return False
     snap = rules.frames_ms(rules.cut_snap_frames)
