@@ -34,17 +34,22 @@ models: apertium $(VENV)/.installed-speech
 			"tagging classifier on (set SHARED_DATA): tags come from the vocabulary alone"; exit 0; }; \
 		$(BIN)/regie tagging train --topics "$(SHARED_DATA)/topics"; }
 
+# Two workers, each module whole on one (its module fixtures made once), slow modules first
+# (tests/conftest.py). loadscope: pytest-xdist 3.8's loadgroup does not group under pytest 9.
+PYTEST := $(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder
+
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
 test: ffmpeg apertium chromium $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## test-fast: everything but the end-to-end tests
 test-fast: ffmpeg apertium $(VENV)/.installed-dev
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: ffmpeg apertium $(VENV)/.installed-dev
 	$(BIN)/python bench/fetch_memory.py

@@ -82,7 +82,7 @@ def overhead(assets: int, seconds: int, home: Path) -> tuple[float, float]:
     from bench.orchestration_overhead import critical_path, excerpts, stage_durations
     from flows.backfill import backfill
     from flows.process_asset import AssetOptions
-    from tasks.summary import AssetRun
+    from regie.asset_run import AssetRun
     from tests import media
 
     if seconds:

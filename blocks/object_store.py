@@ -54,6 +54,16 @@ class ObjectStoreBlock(Block):
         """A storage client for this store, residency guard included."""
         return Storage(self.s3_config(), self.residency())
 
+    def settings(self) -> dict[str, Any]:
+        """What this block sets of ``regie.settings.Settings`` (the inverse of from_settings)."""
+        return {
+            "s3_endpoint_url": self.endpoint_url, "s3_region": self.region,
+            "s3_access_key_id": self.access_key_id,
+            "s3_secret_access_key": self.secret_access_key,
+            "s3_session_token": self.session_token,
+            "trusted_endpoints": self.trusted_endpoints, "allow_non_fr": self.allow_non_fr,
+        }  # fmt: skip
+
     @classmethod
     def from_settings(cls, settings: Any) -> ObjectStoreBlock:
         """The block that holds what ``regie.settings.Settings`` says."""

@@ -16,6 +16,7 @@ import typer
 
 from cli import embedded
 from regie.errors import MediaError, PermanentError
+from regie.events.emit import EventsApi
 from regie.settings import Settings
 from regie.storage import copy_hashing, join_url
 
@@ -101,6 +102,7 @@ def run_command(
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
             audio_layout=audio_layout,
         )  # fmt: skip
+        embedded.temporary_api()
         with tags(*embedded.CLI_TAGS):
             result = process_asset(uri, until, options=options)  # type: ignore[arg-type]
     except MediaError as error:
@@ -288,14 +290,15 @@ def bridge_command(
     import uvicorn
 
     from deployments.events.bridge import make_bridge
-    from tasks.uploads import emit_uploads, seen_uploads
+    from regie.events.emit import emit_uploads, seen_uploads
 
     settings = Settings()
     if settings.bridge_secret is None or not settings.watch_buckets:
         _fail("set REGIE_BRIDGE_SECRET and REGIE_WATCH_BUCKETS first", BAD_INPUT)
     seen = seen_uploads(settings.events_redis_url)
     secret = settings.bridge_secret.get_secret_value()  # type: ignore[union-attr]
-    app = make_bridge(settings.upload_filter(), secret, lambda u: emit_uploads(u, seen))
+    api = _events_api()
+    app = make_bridge(settings.upload_filter(), secret, lambda u: emit_uploads(u, seen, api))
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -316,15 +319,20 @@ def events_consume_command(
     import boto3
 
     from deployments.events.queue import consume
-    from tasks.uploads import emit_uploads, seen_uploads
+    from regie.events.emit import emit_uploads, seen_uploads
 
     settings = Settings()
-    seen = seen_uploads(settings.events_redis_url)
+    seen, api = seen_uploads(settings.events_redis_url), _events_api()
     sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=region or settings.s3_region)
     stop = threading.Event()
     try:
         consume(
-            sqs, queue_url, settings.upload_filter(), lambda u: emit_uploads(u, seen), stop, wait_s
+            sqs,
+            queue_url,
+            settings.upload_filter(),
+            lambda u: emit_uploads(u, seen, api),
+            stop,
+            wait_s,
         )
     except KeyboardInterrupt:
         stop.set()
@@ -349,6 +357,7 @@ def backfill_command(
     embedded.prepare(settings.home)
     from cli.backfill import run_backfill
 
+    embedded.temporary_api()
     uri = source if source.endswith("/") and "://" in source else to_uri(source)
     try:
         result = run_backfill(
@@ -386,6 +395,13 @@ def _local_path(source: str, scratch: Path) -> Path:
     with storage.open_read(source) as stream, target.open("wb") as sink:
         copy_hashing(stream, sink, storage.block_size)
     return target
+
+
+def _events_api() -> EventsApi:
+    """Where events go: the Prefect API of Prefect's settings."""
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
+
+    return EventsApi(PREFECT_API_URL.value(), PREFECT_API_AUTH_STRING.value())
 
 
 def _fail(message: str, code: int) -> None:

@@ -26,20 +26,15 @@ from prefect.artifacts import (
 from prefect.deployments import run_deployment
 from pydantic import BaseModel, Field
 
-from flows.dag import StageName, plan_stages, read_manifests
+from flows.dag import StageName, plan_stages, read_manifests, run_settings
 from flows.process_asset import AssetOptions, process_asset
+from regie.asset_run import AssetRun
 from regie.backfill.catalogue import RowFilter
-from regie.backfill.plan import BackfillPlan, PlannedAsset, plan_key, record_url
-from regie.settings import Settings
+from regie.backfill.plan import BackfillPlan, PlannedAsset, plan_key
+from regie.backfill.records import BackfillRecords, done_url
+from regie.backfill.table import CatalogueTable, catalogue_row, known_lines
 from regie.storage import Storage, join_url
-from tasks.backfill import (
-    CatalogueTable,
-    catalogue_row,
-    forget_failure,
-    plan_backfill,
-    record_failure,
-)
-from tasks.summary import AssetRun
+from tasks.backfill import plan_backfill
 
 POLL_S = 2.0
 # The process-asset deployments a distributed backfill can start: the whole DAG on L4, or the
@@ -83,7 +78,7 @@ def backfill(
         target: The process-asset deployment of a distributed backfill: archive (every stage,
             L4 pool) or speech-h100 (the speech stages, H100 pool).
     """
-    settings = Settings()
+    settings = run_settings(options)
     storage = settings.storage()
     wanted = plan_stages("publish", stages)
     key = plan_key(wanted, options.model_dump())
@@ -95,7 +90,7 @@ def backfill(
     table = CatalogueTable(
         storage,
         join_url(settings.catalogue_url, f"backfill-{key}.parquet"),
-        _known_lines(plan, storage),
+        known_lines(plan),
     )
     if mode == "distributed":
         outcomes = _run_distributed(
@@ -113,16 +108,6 @@ def backfill(
     return result
 
 
-def _known_lines(plan: BackfillPlan, storage: Storage) -> list[dict[str, Any]]:
-    """Every row's line before anything runs: to do, done, failed before, invalid."""
-    by_status = [("todo", plan.todo), ("done", plan.done), ("failed", plan.failed)]
-    lines = [catalogue_row(asset, status, None, {}, asset.reason)
-             for status, assets in by_status for asset in assets]  # fmt: skip
-    lines += [{"row": r.row, "uri": r.uri, "asset_id": f"invalid-row-{r.row}", "status": "invalid",
-               "error": r.reason} for r in plan.invalid]  # fmt: skip
-    return lines
-
-
 def _run_embedded(
     plan: BackfillPlan, stages: list[str] | None, options: AssetOptions, max_concurrency: int,
     work_url: str, storage: Storage, table: CatalogueTable,
@@ -130,7 +115,7 @@ def _run_embedded(
     """Subflows in a bounded pool of threads; each thread runs in a copy of the flow's context."""
 
     def one(asset: PlannedAsset) -> AssetRun:
-        report = _done_url(work_url, plan.plan_key, asset)
+        report = done_url(work_url, plan.plan_key, asset)
         return process_asset(asset.row.uri, stages=stages, options=options, report_url=report)
 
     tracker = _Tracker(plan, work_url, storage, table)
@@ -170,7 +155,7 @@ def _start_run(
     target: BackfillTarget,
 ) -> Any:  # fmt: skip
     parameters = {"source_uri": asset.row.uri, "stages": stages, "options": options.model_dump(),
-                  "report_url": _done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
+                  "report_url": done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
     return run_deployment(
         f"process-asset/{target}", parameters=parameters, timeout=0, work_queue_name="backfill",
         idempotency_key=f"backfill:{key}:{asset.asset_id}",
@@ -181,7 +166,8 @@ class _Tracker:
     """Records each finished asset: done or failed record, catalogue line, progress bar."""
 
     def __init__(self, plan: BackfillPlan, work_url: str, storage: Storage, table: CatalogueTable):
-        self.plan, self.work_url, self.storage, self.table = plan, work_url, storage, table
+        self.plan, self.storage, self.table = plan, storage, table
+        self.records = BackfillRecords(storage, work_url, plan.plan_key)
         self.outcomes: dict[str, str | None] = {}
         self.progress = create_progress_artifact(
             0.0, key=f"backfill-{plan.plan_key}", description=f"{len(plan.todo)} assets to process"
@@ -189,11 +175,11 @@ class _Tracker:
 
     def finished(self, asset: PlannedAsset, run: AssetRun | None, error: str | None) -> None:
         if error is None and run is None:
-            run = _done_record(self.storage, self.work_url, self.plan.plan_key, asset)
+            run = self.records.run_of(asset)
         if error is None:
-            forget_failure(self.storage, self.work_url, self.plan.plan_key, asset)
+            self.records.forget_failure(asset)
         else:
-            record_failure(self.storage, self.work_url, self.plan.plan_key, asset, error)
+            self.records.failed(asset, error)
             get_run_logger().warning("%s failed: %s", asset.row.uri, error)
         status = "done" if error is None else "failed"
         manifests = read_manifests(run, self.storage) if run else {}
@@ -214,14 +200,6 @@ def _outcome(future: Future[AssetRun]) -> tuple[AssetRun | None, str | None]:
         return future.result(), None
     except Exception as error:  # one asset's failure is recorded, the others go on
         return None, str(error) or type(error).__name__
-
-
-def _done_url(work_url: str, key: str, asset: PlannedAsset) -> str:
-    return record_url(work_url, key, "done", asset.asset_id)
-
-
-def _done_record(storage: Storage, work_url: str, key: str, asset: PlannedAsset) -> AssetRun:
-    return AssetRun.model_validate_json(storage.read_bytes(_done_url(work_url, key, asset)))
 
 
 def _plan_artifact(plan: BackfillPlan) -> None:

@@ -1,9 +1,10 @@
 """The DAG of one asset, written once: one row per stage.
 
-fetch ──► probe ──► shots ─────────► transcode ──┐
-                  │        └──────┐              ├──► publish
-                  └──► asr ──► subtitles ────────┤
-                            └──► tagging ────────┘
+fetch ─► probe ─┬─► shots ─────────► transcode ───┐
+                ├─► asr ─────┬─► subtitles ───────┤
+                │            └─► tagging ─────────┼─► publish
+                └─► translate ─► subtitles-en ────┘
+(subtitles, tagging and subtitles-en also read the shot cuts)
 
 A row names the engine stage (its name, version and the artefact its manifest holds), the stages
 it needs, the task that runs it and what that task is given, the stage group that runs it in
@@ -21,11 +22,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from prefect import Task
 
-from blocks import CdnTargetBlock
+from blocks import CdnTargetBlock, ModelStoreBlock, ObjectStoreBlock
 from regie.artefacts import MediaInfo, SourceAsset
 from regie.asr import AsrOptions
 from regie.asr.stage import ASR
 from regie.asr.transcript import Task as AsrTask
+from regie.asset_run import AssetRun
 from regie.fetch import FETCH
 from regie.models import ModelStore
 from regie.probe import PROBE, ProbeOptions
@@ -46,7 +48,6 @@ from tasks.probe import probe_media
 from tasks.publish import publish_task
 from tasks.shots import detect_shots_task
 from tasks.subtitles import subtitles_task
-from tasks.summary import AssetRun
 from tasks.tagging import tagging_task
 from tasks.transcode import transcode_task
 
@@ -106,6 +107,23 @@ class StageRow:
     @property
     def name(self) -> str:
         return self.label or self.stage.name
+
+
+def run_settings(options: AssetOptions) -> Settings:
+    """The settings of this run: the environment's, with the saved object store block named in
+    ``options`` in place of its S3 connection (a Prefect UI user switches environments by block)."""
+    settings = Settings()
+    if options.object_store_block:
+        block = ObjectStoreBlock.load(options.object_store_block)
+        settings = settings.model_copy(update=block.settings())
+    return settings
+
+
+def model_store(options: AssetOptions, settings: Settings) -> ModelStore:
+    """The saved model store block named in ``options``, else the settings'."""
+    if options.model_store_block:
+        return ModelStoreBlock.load(options.model_store_block).model_store()
+    return settings.model_store()
 
 
 def cdn_target(options: AssetOptions, settings: Settings) -> Any:

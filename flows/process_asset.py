@@ -24,11 +24,14 @@ from flows.dag import (
     Wiring,
     cdn_target,
     group_needs,
+    model_store,
     plan_stages,
     read_manifests,
+    run_settings,
     task_kwargs,
 )
 from regie.artefacts import MediaInfo
+from regie.asset_run import AssetRun
 from regie.models import ModelStore
 from regie.picture import Deinterlace
 from regie.settings import Settings
@@ -38,7 +41,6 @@ from regie.transcode.encoders import EncoderPreference
 from tasks.groups import run_stage_group
 from tasks.names import asset_flow_run_name
 from tasks.report import report_asset, report_failed_run, track_progress
-from tasks.summary import AssetRun
 
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registries.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
@@ -64,6 +66,12 @@ class AssetOptions(BaseModel):
         "fail", description="skip: run the other stages when the Whisper model is not in the store."
     )
     cdn_block: str | None = Field(None, description="Saved CDN target block; None: settings.")
+    object_store_block: str | None = Field(
+        None, description="Saved object store block (masters, work, origin); None: settings."
+    )
+    model_store_block: str | None = Field(
+        None, description="Saved model store block; None: settings."
+    )
     tagging: TaggingOptions = Field(
         default_factory=TaggingOptions, description="IPTC tagging: the tagger and its store models."
     )
@@ -102,7 +110,7 @@ def process_asset(
         queue: Work queue of the stage groups in distributed mode.
         report_url: Where to write the AssetRun as JSON once done (distributed parents, backfills).
     """
-    settings = Settings()
+    settings = run_settings(options)
     wanted = plan_stages(until, stages)
     if mode == "distributed":
         run = run_distributed(source_uri, wanted, options, queue, settings)
@@ -120,7 +128,8 @@ def run_embedded(
     source_uri: str, wanted: list[str], options: AssetOptions, settings: Settings
 ) -> AssetRun:
     """The DAG in this process: each stage starts as soon as the stages it needs are done."""
-    wiring = Wiring(source_uri, options, settings, settings.stage_context(), settings.model_store())
+    models = model_store(options, settings)
+    wiring = Wiring(source_uri, options, settings, settings.stage_context(), models)
     done: dict[str, StageOutcome[Any]] = {}
     for name in (stage for stage in FIRST if stage in wanted):
         row = STAGES[name]

@@ -10,6 +10,7 @@ the missing tail wherever the cut happened.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -277,7 +278,7 @@ def _seconds(value: Any) -> Rational:
     return parse_fraction(value) if value not in (None, "N/A") else parse_fraction(0)
 
 
-def _ratio(value: Any, default: int) -> Rational:
+def _ratio(value: Any, default: Fraction | int) -> Fraction:
     if value in (None, "N/A", "0:1", "0/0", "0/1"):
         return parse_fraction(default)
     return parse_fraction(value)

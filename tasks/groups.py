@@ -15,9 +15,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 
+from regie.asset_run import AssetRun
 from regie.errors import PermanentError
 from regie.storage import Storage, join_url
-from tasks.summary import AssetRun
 
 POLL_S = 2
 

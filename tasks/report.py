@@ -27,11 +27,11 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment, flow_run
 
 from regie.artefacts import RenditionSet, ShotList, TagSet
+from regie.asset_run import AssetRun
 from regie.errors import MediaError
 from regie.fetch import asset_slug
 from regie.stage import Manifest
 from regie.storage.links import BrowserLinks
-from tasks.summary import AssetRun
 
 MAX_SHOT_ROWS = 500  # a feature film has ~2,000 shots: the full list is the CSV output
 

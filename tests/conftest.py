@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_error_logs: the test expects ERROR log records")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules with slow tests first. Under pytest-xdist (``make test``: ``-n 2 --dist loadscope
+    --no-loadscope-reorder``) each module runs whole on one worker, so what it makes once per
+    module (a server, a trained model, an encode) is made once; this order starts the long
+    modules at once instead of leaving one trailing at the end."""
+    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module.__name__ not in slow)  # stable: modules stay whole
+
+
 @pytest.fixture(autouse=True)
 def _no_error_logs(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
@@ -63,6 +73,20 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real moto S3 server on a free loopback port, spoken to over HTTP."""
     with moto_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def platform(
+    tmp_path_factory: pytest.TempPathFactory, s3_config: S3Config, s3_endpoint: str
+) -> Iterator[Any]:
+    """A real Prefect server on PostgreSQL and Redis with its pools, deployments and workers,
+    shared by the modules that need one (once per xdist worker that runs one of them)."""
+    from tests.platform import running_platform
+
+    with running_platform(
+        tmp_path_factory.mktemp("platform"), s3_config, s3_endpoint, REGION
+    ) as up:
+        yield up
 
 
 @pytest.fixture(scope="session")

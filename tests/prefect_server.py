@@ -1,7 +1,8 @@
 """A real ``prefect server`` on PostgreSQL and Redis, and process workers, for tests and benches.
 
 Each server gets a database of its own (dropped afterwards) and a Redis database number of its
-own, so two test sessions on this machine never see each other's runs, events or leases.
+own (claimed, emptied afterwards), so two test sessions on this machine, or two xdist workers,
+never see each other's runs, events or leases.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from deployments.server import server_environment
-from tests.servers import free_port
+from tests.servers import free_port, stop
 
 POSTGRES = "postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
 BIN = Path(sys.executable).parent
+CLAIM_KEY, CLAIM_S = "regie-test:claimed-by", 6 * 3600  # a killed session's claim runs out
 
 
 def _psql(sql: str) -> None:
@@ -32,16 +34,39 @@ def _psql(sql: str) -> None:
 
 
 @contextmanager
-def prefect_server(home: Path, log_path: Path, startup_timeout_s: float = 120) -> Iterator[str]:
+def redis_database() -> Iterator[str]:
+    """The URL of a Redis database (1-15) that no other test session holds, emptied after."""
+    import redis
+
+    claim = uuid.uuid4().hex
+    for number in random.sample(range(1, 16), 15):
+        database = redis.Redis.from_url(f"{REDIS}/{number}")
+        if database.set(CLAIM_KEY, claim, nx=True, ex=CLAIM_S):
+            try:
+                yield f"{REDIS}/{number}"
+            finally:
+                database.flushdb()
+            return
+    raise RuntimeError("every Redis database (1-15) is held by another test session")
+
+
+@contextmanager
+def prefect_server(home: Path, log_path: Path) -> Iterator[str]:
     """Start ``prefect server`` on a fresh PostgreSQL database; yields its API URL."""
     database = f"regie_test_{uuid.uuid4().hex[:10]}"
     _psql(f"CREATE DATABASE {database}")
+    try:
+        with redis_database() as redis_url:
+            yield from _serve(home, log_path, database, redis_url)
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def _serve(home: Path, log_path: Path, database: str, redis_url: str) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
-        **server_environment(
-            f"postgresql+asyncpg://{POSTGRES}/{database}", f"{REDIS}/{random.randint(1, 15)}"
-        ),
+        **server_environment(f"postgresql+asyncpg://{POSTGRES}/{database}", redis_url),
         "PREFECT_HOME": str(home),
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
@@ -54,24 +79,21 @@ def prefect_server(home: Path, log_path: Path, startup_timeout_s: float = 120) -
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
-            _wait_healthy(api, process, startup_timeout_s, log_path)
+            _wait_healthy(api, process, log_path)
             yield api
         finally:
-            process.terminate()
-            process.wait(timeout=30)
-            _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            stop(process)
 
 
-def _wait_healthy(api: str, process: subprocess.Popen[bytes], timeout_s: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and process.poll() is None:
+def _wait_healthy(api: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the server answers, however slow the machine; a server that exits has failed."""
+    while process.poll() is None:
         try:
             with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
-    process.kill()
     raise RuntimeError(f"prefect server did not start: {log.read_text()[-2000:]}")
 
 
@@ -93,5 +115,4 @@ def process_worker(
         try:
             yield process
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)

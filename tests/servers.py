@@ -8,6 +8,8 @@ Everything behind it is the real moto S3 server.
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -51,8 +53,47 @@ def serving(
             wait_for_port(port, process)
             yield f"http://127.0.0.1:{port}"
         finally:
-            process.terminate()
+            stop(process)
+
+
+def run_command(
+    argv: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in a session of its own, with no deadline but the test's own timeout: when
+    this returns or raises (a test timing out), nothing it started is left running."""
+    process = subprocess.Popen(
+        argv, env=env, cwd=cwd, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        stdout, stderr = process.communicate()
+    finally:
+        stop_session(process)
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask ``process`` to stop; kill it if it has not within 30 s (a busy machine is slow)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def stop_session(process: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    """Stop ``process`` (started with ``start_new_session``) and all else in its session."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, signum)
+        except ProcessLookupError:
+            break
+        try:
             process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
 
 
 @contextmanager

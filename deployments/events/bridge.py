@@ -4,7 +4,7 @@
 authenticated by ``Authorization: Bearer <secret>`` or ``X-Regie-Signature: sha256=<HMAC of the
 body>``; bodies over the size limit, malformed bodies, unknown buckets and dangerous keys are
 refused with a 4xx and logged, and start nothing. Accepted uploads are emitted (once each, see
-``tasks.uploads``) and answered 202 at once: the run itself starts from the deployment trigger.
+``regie.events.emit``) and answered 202 at once: the run itself starts from the deployment trigger.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Emit = Callable[[list[ObjectCreated]], list[ObjectCreated]]
 def make_bridge(
     uploads: UploadFilter, secret: str, emit: Emit, max_body: int = MAX_BODY_BYTES
 ) -> FastAPI:
-    """The bridge's ASGI app. ``emit`` posts the events (``tasks.uploads.emit_uploads``)."""
+    """The bridge's ASGI app. ``emit`` posts the events (``regie.events.emit.emit_uploads``)."""
     app = FastAPI(title="Régie bucket-event bridge", docs_url=None, redoc_url=None)
 
     @app.get("/healthz")

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from datetime import date
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -79,7 +80,7 @@ def read_catalogue(name: str, data: bytes) -> pd.DataFrame:
         raise CatalogueError(
             name, f"unknown catalogue format {suffix!r}: use .csv, .parquet or .jsonl"
         )
-    options = {"lines": True} if suffix == ".jsonl" else {}
+    options: dict[str, Any] = {"lines": True} if suffix == ".jsonl" else {}
     options |= {"dtype": str} if suffix != ".parquet" else {}
     try:
         frame = READERS[suffix](io.BytesIO(data), **options)
@@ -108,7 +109,7 @@ def vet_rows(
         assert uri is not None
         first_row[uri] = number
         fields = {name: _text(record.get(name)) for name in OPTIONAL}
-        valid.append(CatalogueRow(row=number, uri=uri, **fields))  # type: ignore[arg-type]
+        valid.append(CatalogueRow(row=number, uri=uri, **fields))
     return valid, invalid
 
 

@@ -7,6 +7,7 @@ their playlists) into the publish stage's outputs, and validates the whole befor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -125,7 +126,7 @@ def _write_texts(run: StageRun, tracks: list[TextTrackFiles], master: str, mpd: 
 
 def _files(outputs: dict[str, OutputFile], storage: Storage) -> dict[str, PackageFile]:
     return {
-        name: PackageFile(name, o.size, lambda uri=o.uri: storage.read_bytes(uri))
+        name: PackageFile(name, o.size, functools.partial(storage.read_bytes, o.uri))
         for name, o in outputs.items()
     }
 

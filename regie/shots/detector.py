@@ -7,12 +7,11 @@ else the stage needs (times, keyframes, exports) is derived from it, whatever th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from regie.errors import PermanentError
+from regie.registry import Registry
 from regie.shots.frames import FrameTimes
 
 
@@ -43,28 +42,21 @@ class ShotDetector(Protocol):
         ...
 
 
-DETECTORS: dict[str, Callable[[], ShotDetector]] = {}
-
-
-def register(name: str) -> Callable[[Callable[[], ShotDetector]], Callable[[], ShotDetector]]:
-    """Class decorator adding a detector factory to the registry."""
-
-    def add(factory: Callable[[], ShotDetector]) -> Callable[[], ShotDetector]:
-        DETECTORS[name] = factory
-        return factory
-
-    return add
+DETECTORS: Registry[ShotDetector] = Registry(
+    "shot detector",
+    {
+        "fast": "regie.shots.backends.fast:FastDetector",
+        "transnetv2": "regie.shots.backends.transnet:TransNetV2Detector",
+        "pyscenedetect": "regie.shots.backends.pyscenedetect:PySceneDetectDetector",
+    },
+    extra="shots",
+)
 
 
 def get_detector(name: str) -> ShotDetector:
     """A detector by registry name.
 
     Raises:
-        PermanentError: No such detector.
+        PermanentError: No such detector, or its library not installed.
     """
-    import regie.shots.backends  # noqa: F401  # registers every backend
-
-    if name not in DETECTORS:
-        known = ", ".join(sorted(DETECTORS))
-        raise PermanentError(name, f"unknown shot detector (known: {known})")
-    return DETECTORS[name]()
+    return DETECTORS.load(name, name)()

@@ -143,7 +143,7 @@ class SmallFrames:
         buffer = bytearray(frame_bytes * self.chunk)
         view = memoryview(buffer)
         while True:
-            filled = _read_fully(process.stdout, view)  # type: ignore[arg-type]
+            filled = _read_fully(process.stdout, view)
             frames = filled // frame_bytes
             if frames:
                 self.count += frames

@@ -38,7 +38,9 @@ class EntityRecogniser:
         """The distinct entities of one segment's ``text``, most confident first."""
         best: dict[tuple[str, str], float] = {}
         chunks = word_chunks(text, CHUNK_WORDS)
-        for chunk, found in zip(chunks, self.pipeline(chunks) if chunks else [], strict=True):
+        # one list of entity dicts per chunk (transformers types the output as a bare list)
+        found_per_chunk: list[list[dict[str, Any]]] = self.pipeline(chunks) if chunks else []
+        for chunk, found in zip(chunks, found_per_chunk, strict=True):
             for entity in found:
                 name = chunk[entity["start"] : entity["end"]].strip()
                 key = (name, entity["entity_group"])

@@ -68,6 +68,7 @@ def tag_transcript(
         reason = _why_not(artefact, language, len(document.words))
         if reason:
             return _empty(artefact, language, opts.tagger, reason)
+        assert language is not None  # _why_not refuses a transcript without a known language
         pieces = topical_segments(document.segments, cuts)
         tagger_context = TaggerContext(
             load_vocabulary(), models, opts.embedder, opts.classifier, opts.transformer

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 import snowballstemmer
+from snowballstemmer.basestemmer import BaseStemmer
 from stop_words import get_stop_words
 
 SUPPORTED = ("fr", "en")
@@ -38,5 +39,5 @@ class StemAnalyzer:
 
 
 @cache
-def _stemmer(language: str):  # type: ignore[no-untyped-def]
+def _stemmer(language: str) -> BaseStemmer:
     return snowballstemmer.stemmer(STEMMERS[language])

@@ -16,7 +16,7 @@ import joblib
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline, make_union
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from regie.errors import PermanentError
 from regie.models import ModelEntry, ModelStore
@@ -102,7 +102,7 @@ def examples_in(vocabulary: Vocabulary, data: TrainingData, language: str) -> pd
     )  # fmt: skip
 
 
-def make_classifier(language: str):  # type: ignore[no-untyped-def]
+def make_classifier(language: str) -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer=StemAnalyzer(language), sublinear_tf=True, ngram_range=(1, 1)),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),

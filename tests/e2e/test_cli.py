@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from flows.dag import STAGES
 from regie.models import ModelStore
 from regie.stage import MANIFEST_NAME
 from tests import media
-from tests.servers import PurgeApi, edge_services_api
+from tests.servers import PurgeApi, edge_services_api, run_command, stop_session
 
 REGIE = str(Path(sys.executable).with_name("regie"))
-pytestmark = pytest.mark.slow
+# a whole DAG per test: the default 300 s is too short on a busy 2-core machine
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def regie(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([REGIE, *args], capture_output=True, text=True, env=env, timeout=900)
+    return run_command([REGIE, *args], env)
 
 
 @pytest.fixture
@@ -34,7 +38,7 @@ def last_json(done: subprocess.CompletedProcess[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.timeout(1200)  # the whole DAG on a 2-minute programme, twice, on 2 cores
+@pytest.mark.timeout(1800)  # the whole DAG on a 2-minute programme, twice, on a busy 2-core machine
 def test_run_twice_on_the_programme_does_the_work_once(
     shared_data: Path, env: dict[str, str], whisper_store: ModelStore
 ) -> None:
@@ -111,6 +115,28 @@ def test_unpublish_switches_and_purges_or_says_why_not(clip: Path, env: dict[str
         "/programmes/clip/manifest.mpd",
         "/programmes/clip/review/index.html",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+def test_a_killed_run_leaves_no_prefect_server_behind(
+    clip: Path, env: dict[str, str], tmp_path: Path, signum: int
+) -> None:
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        run = subprocess.Popen([REGIE, "run", clip.as_uri()], env=env, stdout=out,
+                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        while "Beginning flow run" not in log.read_text() and run.poll() is None:
+            time.sleep(0.2)  # the test's timeout bounds the wait
+        servers = [p for p in psutil.Process(run.pid).children(recursive=True)
+                   if "uvicorn" in p.cmdline()]  # fmt: skip
+        assert len(servers) == 1, log.read_text()[-2000:]
+        os.kill(run.pid, signum)
+        run.wait()
+        _, alive = psutil.wait_procs(servers, timeout=60)
+        assert not alive, f"the temporary server outlived the run killed by {signum}"
+    finally:
+        stop_session(run)
 
 
 def test_run_until_fetch_stops_there(clip: Path, env: dict[str, str]) -> None:

@@ -10,7 +10,6 @@ import random
 import threading
 import uuid
 from collections.abc import Iterator
-from contextvars import copy_context
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -19,12 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from deployments.events.bridge import make_bridge
 from regie.errors import TransientError
 from regie.events import ObjectCreated, UploadFilter
-from tasks.uploads import RedisSeenUploads, emit_uploads
+from regie.events.emit import EventsApi, RedisSeenUploads, emit_uploads
 from tests.unit.test_events import records
 
 SECRET = "s3cr3t-bridge"
@@ -129,11 +127,12 @@ def test_fuzzed_bodies_never_get_a_5xx(client: TestClient, body: bytes) -> None:
     assert _post(client, body).status_code < 500
 
 
-class EventsApi(BaseHTTPRequestHandler):
+class EventsEndpoint(BaseHTTPRequestHandler):
     """Prefect's POST /api/events: a JSON list of events, 204; or 503 while 'down'."""
 
     received: ClassVar[list[dict]] = []
     down: ClassVar[bool] = False
+    url: ClassVar[str] = ""
 
     def log_message(self, *args: object) -> None:
         pass
@@ -150,12 +149,12 @@ class EventsApi(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def events_api() -> Iterator[type[EventsApi]]:
-    EventsApi.received, EventsApi.down = [], False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), EventsApi)
+def events_api() -> Iterator[type[EventsEndpoint]]:
+    EventsEndpoint.received, EventsEndpoint.down = [], False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EventsEndpoint)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    with temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{server.server_address[1]}/api"}):
-        yield EventsApi
+    EventsEndpoint.url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    yield EventsEndpoint
     server.shutdown()
 
 
@@ -167,17 +166,17 @@ def _fresh_upload(key: str) -> ObjectCreated:
 
 
 def test_an_upload_notified_five_times_by_two_routes_is_emitted_once(
-    events_api: type[EventsApi],
+    events_api: type[EventsEndpoint],
 ) -> None:
     url = f"redis://127.0.0.1:6379/{random.randint(1, 15)}"
     seen = [RedisSeenUploads(url) for _ in range(2)]  # a bridge and a queue consumer
     upload = _fresh_upload("masters/x.mxf")
     results: list[list[ObjectCreated]] = []
 
-    def notify(seen_by: RedisSeenUploads) -> None:  # Prefect's settings live in a context
-        results.append(copy_context().run(emit_uploads, [upload], seen_by))
+    def notify(seen_by: RedisSeenUploads) -> None:
+        results.append(emit_uploads([upload], seen_by, EventsApi(events_api.url)))
 
-    threads = [threading.Thread(target=copy_context().run, args=(notify, s)) for s in seen * 3][:5]
+    threads = [threading.Thread(target=notify, args=(s,)) for s in seen * 3][:5]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -189,11 +188,14 @@ def test_an_upload_notified_five_times_by_two_routes_is_emitted_once(
     assert event["payload"]["etag"] == upload.etag
 
 
-def test_an_api_outage_gives_the_claim_back_so_the_retry_emits(events_api: type[EventsApi]) -> None:
+def test_an_api_outage_gives_the_claim_back_so_the_retry_emits(
+    events_api: type[EventsEndpoint],
+) -> None:
     seen = RedisSeenUploads(f"redis://127.0.0.1:6379/{random.randint(1, 15)}")
     upload = _fresh_upload("masters/y.mxf")
     events_api.down = True
     with pytest.raises(TransientError, match="503"):
-        emit_uploads([upload], seen)
+        emit_uploads([upload], seen, EventsApi(events_api.url))
     events_api.down = False
-    assert emit_uploads([upload], seen) == [upload] and len(events_api.received) == 1
+    emitted = emit_uploads([upload], seen, EventsApi(events_api.url))
+    assert emitted == [upload] and len(events_api.received) == 1

@@ -8,6 +8,7 @@ import pytest
 
 from blocks import CdnTargetBlock, ModelStoreBlock, ObjectStoreBlock
 from regie.errors import ResidencyError
+from regie.settings import Settings
 
 
 def test_cdn_block_gives_the_publish_target_with_a_hidden_token() -> None:
@@ -53,3 +54,15 @@ def test_model_store_block_reads_through_its_object_store(tmp_path: Path) -> Non
     store = block.model_store()
     assert store.url == (tmp_path / "models").as_uri() and store.cache_dir == tmp_path / "cache"
     assert store.names() == []
+
+
+def test_object_store_block_sets_the_connection_it_was_saved_from() -> None:
+    saved = Settings(
+        s3_endpoint_url="https://s3.fr-par.scw.cloud", s3_region="fr-par",
+        s3_access_key_id="SCWKEY", s3_secret_access_key="scw-very-secret",
+        trusted_endpoints=["minio.broadcaster.fr"],
+    )  # fmt: skip
+    block = ObjectStoreBlock.from_settings(saved)
+    run = Settings().model_copy(update=block.settings())  # what a flow given the block uses
+    assert run.s3_config() == saved.s3_config()
+    assert run.trusted_endpoints == ["minio.broadcaster.fr"] and not run.allow_non_fr

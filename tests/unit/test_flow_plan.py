@@ -12,6 +12,7 @@ import pytest
 from flows.dag import GROUPS, STAGES, StageName, group_needs, plan_stages
 from flows.process_asset import AssetOptions, not_applicable
 from regie.artefacts import ShotList
+from regie.asset_run import AssetRun
 from regie.models import ModelStore
 from regie.stage import Manifest, Provenance
 from regie.storage import S3Config, Storage
@@ -24,7 +25,6 @@ from tasks.report import (
     run_key,
     stage_rows,
 )
-from tasks.summary import AssetRun
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Literal, Protocol
 
 import numpy as np
@@ -11,16 +10,24 @@ from pydantic import BaseModel, ConfigDict
 from regie.asr.transcript import Task, TranscribedWord, TranscriptSegment
 from regie.errors import PermanentError
 from regie.models import LocalModel
+from regie.registry import Registry
 
 BackendName = Literal["openai-whisper", "faster-whisper", "transformers"]
 Device = Literal["auto", "cpu", "cuda"]
-# module, class, and the model format each backend loads
-TRANSCRIBERS: dict[str, tuple[str, str, str]] = {
-    "openai-whisper": ("regie.asr.backends.openai_whisper", "OpenAIWhisper", "openai-whisper"),
-    "faster-whisper": ("regie.asr.backends.faster_whisper", "FasterWhisper", "ctranslate2"),
-    "transformers": ("regie.asr.backends.hf_transformers", "TransformersWhisper", "transformers"),
-}
-BACKEND_FOR_FORMAT = {model_format: name for name, (_, _, model_format) in TRANSCRIBERS.items()}
+TRANSCRIBERS: Registry[Transcriber] = Registry(
+    "ASR backend",
+    {
+        "openai-whisper": "regie.asr.backends.openai_whisper:OpenAIWhisper",
+        "faster-whisper": "regie.asr.backends.faster_whisper:FasterWhisper",
+        "transformers": "regie.asr.backends.hf_transformers:TransformersWhisper",
+    },
+    extra="asr",
+)
+MODEL_FORMAT = {  # the model store format each backend loads
+    "openai-whisper": "openai-whisper", "faster-whisper": "ctranslate2",
+    "transformers": "transformers",
+}  # fmt: skip
+BACKEND_FOR_FORMAT = {model_format: name for name, model_format in MODEL_FORMAT.items()}
 
 
 class DecodeOptions(BaseModel):
@@ -77,25 +84,14 @@ def load_transcriber(backend: str, model: LocalModel, device: Device = "auto") -
     Raises:
         PermanentError: Unknown backend, a model in another format, or a library not installed.
     """
-    if backend not in TRANSCRIBERS:
-        choices = ", ".join(TRANSCRIBERS)
-        raise PermanentError(model.name, f"unknown ASR backend {backend!r}", f"one of {choices}")
-    module_name, class_name, model_format = TRANSCRIBERS[backend]
+    model_format = MODEL_FORMAT.get(backend, model.format)  # an unknown backend: load says so
     if model.format != model_format:
         raise PermanentError(
             model.name,
             f"the {backend} backend loads {model_format} models, this one is {model.format}",
             f"use the {BACKEND_FOR_FORMAT.get(model.format, 'matching')} backend or another model",
         )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise PermanentError(
-            model.name,
-            f"{backend} is not installed ({error.name})",
-            "install Régie with the asr extra: pip install 'regie[asr]'",
-        ) from error
-    return getattr(module, class_name)(model, resolve_device(device))
+    return TRANSCRIBERS.load(backend, model.name)(model, resolve_device(device))
 
 
 def resolve_device(device: Device) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 from transformers import WhisperForConditionalGeneration, WhisperProcessor, pipeline
@@ -21,7 +23,7 @@ class TransformersWhisper:
         self.processor = WhisperProcessor.from_pretrained(model.path, local_files_only=True)
         self.model = WhisperForConditionalGeneration.from_pretrained(
             model.path, dtype=dtype, attn_implementation="sdpa", local_files_only=True
-        ).to(device)
+        ).to(device)  # type: ignore[arg-type]  # transformers types .to() through a decorator
         self.pipe = pipeline(
             "automatic-speech-recognition", model=self.model, tokenizer=self.processor.tokenizer,
             feature_extractor=self.processor.feature_extractor, device=device, dtype=dtype,
@@ -49,7 +51,7 @@ class TransformersWhisper:
     def transcribe(
         self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"
     ) -> list[TranscriptSegment]:
-        output = self.pipe(
+        output: dict[str, Any] = self.pipe(  # type: ignore[assignment]  # one input, one dict
             samples.copy(), return_timestamps="word", chunk_length_s=CHUNK_S,
             batch_size=options.batch_size,
             generate_kwargs={
@@ -59,8 +61,8 @@ class TransformersWhisper:
         return segments_from_words(_words(output["chunks"], len(samples) / 16_000))
 
 
-def _words(chunks: list[dict], duration: float) -> list[TranscribedWord]:
-    words = []
+def _words(chunks: list[dict[str, Any]], duration: float) -> list[TranscribedWord]:
+    words: list[TranscribedWord] = []
     for chunk in chunks:
         start, end = chunk["timestamp"]
         if start is None or start >= duration:

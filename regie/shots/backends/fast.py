@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from regie.shots.detector import Detection, register
+from regie.shots.detector import Detection
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
 from regie.shots.signals import Signals, compute_signals
 from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within, runs
@@ -40,7 +40,6 @@ class FastOptions:
     black: BlackRules = field(default_factory=BlackRules)
 
 
-@register("fast")
 class FastDetector:
     """Own detector on small frames; the default on CPU."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from regie.errors import PermanentError
-from regie.shots.detector import Detection, register
+from regie.shots.detector import Detection
 from regie.shots.frames import FrameTimes
 
 
@@ -21,7 +21,6 @@ class PySceneDetectOptions:
     detector: Literal["content", "adaptive"] = "content"
 
 
-@register("pyscenedetect")
 class PySceneDetectDetector:
     """Adapter over scenedetect's detectors with their default settings."""
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from regie.errors import PermanentError
-from regie.shots.detector import Detection, register
+from regie.shots.detector import Detection
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
 from regie.shots.signals import mean_luma
 from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within, runs
@@ -41,7 +41,6 @@ class TransNetOptions:
     black: BlackRules = field(default_factory=BlackRules)
 
 
-@register("transnetv2")
 class TransNetV2Detector:
     """TransNetV2 (Souček & Lokoč 2020) on CPU or CUDA."""
 

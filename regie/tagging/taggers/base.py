@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from regie.errors import PermanentError
 from regie.models import ModelStore
+from regie.registry import Registry
 from regie.tagging.vocabulary import Vocabulary
 
-TAGGERS: dict[str, tuple[str, str]] = {
-    "lexical": ("regie.tagging.taggers.lexical", "LexicalTagger"),
-    "embedding": ("regie.tagging.taggers.embedding", "EmbeddingTagger"),
-    "classifier": ("regie.tagging.taggers.classifier", "ClassifierTagger"),
-    "transformer": ("regie.tagging.taggers.transformer", "TransformerTagger"),
-    "ensemble": ("regie.tagging.taggers.ensemble", "EnsembleTagger"),
-}
+TAGGERS: Registry[Tagger] = Registry(
+    "tagger",
+    {
+        "lexical": "regie.tagging.taggers.lexical:LexicalTagger",
+        "embedding": "regie.tagging.taggers.embedding:EmbeddingTagger",
+        "classifier": "regie.tagging.taggers.classifier:ClassifierTagger",
+        "transformer": "regie.tagging.taggers.transformer:TransformerTagger",
+        "ensemble": "regie.tagging.taggers.ensemble:EnsembleTagger",
+    },
+    extra="tagging",
+)
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,7 @@ def load_tagger(name: str, context: TaggerContext) -> Tagger:
     Raises:
         PermanentError: Unknown tagger, its library missing, or its model not in the store.
     """
-    if name not in TAGGERS:
-        raise PermanentError(name, "unknown tagger", f"choose one of {', '.join(TAGGERS)}")
-    module_name, class_name = TAGGERS[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise PermanentError(name, f"the {name} tagger needs {error.name}",
-                             "install Régie with the tagging extra") from error  # fmt: skip
-    return getattr(module, class_name)(context)
+    return TAGGERS.load(name, name)(context)
 
 
 def normalise_rows(scores: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ the one it was trained with) is left out with a warning; the TF-IDF head always 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
@@ -24,6 +25,9 @@ from regie.errors import PermanentError
 from regie.tagging.encoder import embed_documents, encoder_identity, load_encoder
 from regie.tagging.taggers.base import TaggerContext
 from regie.tagging.translation import INSTALL_HINT, Translator, find_translator
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger("regie.tagging")
 ENGLISH = "en"
@@ -53,6 +57,7 @@ class ClassifierTagger:
         if "english-embeddings" in self.heads(language):
             translator = self._translator(language)
             english = texts if translator is None else translator.translate(texts)
+            assert self.encoder is not None  # heads() offers this head only with an encoder
             embedded = embed_documents(self.encoder, english)
             scores.append(self.spread(self.english_head, embedded))
         return np.mean(scores, axis=0)
@@ -74,7 +79,9 @@ class ClassifierTagger:
         return self.translators[language]
 
 
-def _encoder(context: TaggerContext, name: str | None, trained_with: str):  # type: ignore[no-untyped-def]
+def _encoder(
+    context: TaggerContext, name: str | None, trained_with: str
+) -> SentenceTransformer | None:
     """The encoder the English head was trained on, or None (with a warning) if it is not here."""
     here = encoder_identity(context.models, name)
     if here != trained_with:

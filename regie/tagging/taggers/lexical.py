@@ -14,7 +14,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from regie.tagging.taggers.base import TaggerContext, softmax
 from regie.tagging.text import StemAnalyzer
-from regie.tagging.vocabulary import Vocabulary
+from regie.tagging.vocabulary import Topic, Vocabulary
 
 TEMPERATURE = 0.05
 
@@ -47,6 +47,6 @@ def topic_documents(vocabulary: Vocabulary, language: str) -> list[str]:
     return [" ".join(under[top.qcode]) for top in vocabulary.tops]
 
 
-def _concept_text(topic, language: str) -> str:  # type: ignore[no-untyped-def]
+def _concept_text(topic: Topic, language: str) -> str:
     name = topic.name.get(language) or topic.name["en"]
     return f"{name} {name} {topic.definition.get(language, '')}"

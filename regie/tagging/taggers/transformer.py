@@ -45,7 +45,8 @@ class TransformerTagger:
             raise PermanentError(context.transformer, "labels are neither NLI nor IPTC qcodes",
                                  f"labels: {', '.join(sorted(labels)[:5])}")  # fmt: skip
         task = "zero-shot-classification" if self.kind == "nli" else "text-classification"
-        self.pipeline = pipeline(task, model=path, device=-1)
+        # transformers overloads pipeline() by literal task; this one is one of the two above
+        self.pipeline = pipeline(task, model=path, device=-1)  # type: ignore[call-overload]
 
     def top_scores(self, texts: list[str], language: str) -> np.ndarray:
         if self.kind == "nli":

@@ -1,6 +1,7 @@
 """Uploads become Prefect events ``regie.object.created``, once per upload whatever the route.
 
-Every route (webhook bridge, queue consumer, polling watcher) emits through :func:`emit_uploads`:
+Every route (webhook bridge, queue consumer, polling watcher) emits through :func:`emit_uploads`
+to the Prefect API it is given (:class:`EventsApi`: the caller reads Prefect's settings):
 an upload is first *claimed* in Redis under its identity (bucket, key, ETag), then posted to the
 Prefect API, then marked done for a day; a failed post gives the claim back, so nothing is lost
 and a second notification of the same upload, by the same route or another, emits nothing.
@@ -9,13 +10,14 @@ The event id is derived from the identity too, and Prefect's triggers skip an id
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
-from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL
 
 from regie.errors import TransientError
 from regie.events.uploads import EVENT_NAME, ObjectCreated
@@ -91,7 +93,28 @@ def upload_event(upload: ObjectCreated) -> dict[str, object]:
     }
 
 
-def emit_uploads(uploads: Iterable[ObjectCreated], seen: SeenUploads) -> list[ObjectCreated]:
+@dataclass(frozen=True)
+class EventsApi:
+    """The Prefect API events are posted to: its URL and basic-auth string, if any."""
+
+    url: str | None
+    auth: str | None = None
+
+    def post(self, events: list[dict[str, object]]) -> None:
+        if not self.url:
+            raise TransientError("events", "no Prefect API URL: no server to send events to")
+        headers = {"Authorization": f"Basic {_basic(self.auth)}"} if self.auth else {}
+        try:
+            response = httpx.post(f"{self.url}/events", json=events, headers=headers, timeout=10)
+        except httpx.HTTPError as error:
+            raise TransientError("events", f"Prefect API unreachable ({error})") from error
+        if response.status_code >= 300:
+            raise TransientError("events", f"Prefect API answered {response.status_code}")
+
+
+def emit_uploads(
+    uploads: Iterable[ObjectCreated], seen: SeenUploads, api: EventsApi
+) -> list[ObjectCreated]:
     """Post one event per upload not claimed already; returns those emitted now.
 
     Raises:
@@ -101,7 +124,7 @@ def emit_uploads(uploads: Iterable[ObjectCreated], seen: SeenUploads) -> list[Ob
     if not claimed:
         return []
     try:
-        _post_events([upload_event(upload) for upload in claimed])
+        api.post([upload_event(upload) for upload in claimed])
     except TransientError:
         for upload in claimed:
             seen.release(upload.identity)
@@ -111,20 +134,5 @@ def emit_uploads(uploads: Iterable[ObjectCreated], seen: SeenUploads) -> list[Ob
     return claimed
 
 
-def _post_events(events: list[dict[str, object]]) -> None:
-    api, auth = PREFECT_API_URL.value(), PREFECT_API_AUTH_STRING.value()
-    if not api:
-        raise TransientError("events", "PREFECT_API_URL is not set: no server to send events to")
-    headers = {"Authorization": f"Basic {_basic(auth)}"} if auth else {}
-    try:
-        response = httpx.post(f"{api}/events", json=events, headers=headers, timeout=10)
-    except httpx.HTTPError as error:
-        raise TransientError("events", f"Prefect API unreachable ({error})") from error
-    if response.status_code >= 300:
-        raise TransientError("events", f"Prefect API answered {response.status_code}")
-
-
 def _basic(auth: str) -> str:
-    import base64
-
     return base64.b64encode(auth.encode()).decode()
