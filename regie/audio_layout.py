@@ -89,7 +89,7 @@ def parse_layout(text: str, asset: str) -> list[AudioVersion]:
                 f"1, 2 or 6 distinct tracks joined by '+', role one of {', '.join(ROLES)}",
             )
         language = parts[2] if len(parts) > 2 else None
-        versions.append(AudioVersion(role=role, language=language, tracks=tracks))  # type: ignore[arg-type]
+        versions.append(AudioVersion(role=role, language=language, tracks=tracks))
     if not versions or versions[0].role != "programme":
         raise PermanentError(asset, f"audio layout {text!r} must start with the programme mix")
     return versions

@@ -64,7 +64,9 @@ def keyword_stop_words(language: str) -> frozenset[str]:
 def phrase_terms(doc: Any, piece: TopicalSegment, language: str) -> list[Term]:
     """Named entities, content words, and their runs inside a noun phrase, of a spaCy document."""
     stops = keyword_stop_words(language)
-    runs, run, chunk_of = [], [], _chunk_ids(doc)
+    runs: list[list[Any]] = []
+    run: list[Any] = []  # spaCy tokens
+    chunk_of = _chunk_ids(doc)
     for token in doc:
         keep = (token.pos_ in CONTENT and not token.is_stop and not token.like_num
                 and WORD.match(token.text) and token.lemma_.lower() not in stops

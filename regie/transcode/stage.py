@@ -137,10 +137,8 @@ def _encode(
     interval = Fraction(opts.keyframe_interval_s)
     keyframes = keyframe_times(duration, cuts, renditions[0].frame_rate, interval)
     layout = media.audio_layout
-    measures = [
-        measure_loudness(path, opts.loudness, asset, (layout, version))
-        for version in (layout.versions if layout else [])
-    ]
+    mixes = [(layout, version) for version in layout.versions] if layout else []
+    measures = [measure_loudness(path, opts.loudness, asset, mix) for mix in mixes]
     job = LadderJob(
         source=path, output_dir=run.scratch / "package", renditions=renditions,
         keyframes=keyframes, encoder=encoder,
