@@ -201,6 +201,8 @@ def test_audio_only_master_skips_the_video_stages(tmp_path: Path, env: dict[str,
         "subtitles",
         "tagging",
         "transcode",
+        "translate",
+        "subtitles-en",
         "publish",
     }
     assert summary["skipped"]["shots"] == "audio-only master"
