@@ -76,6 +76,9 @@ def run_command(
     audio_layout: Annotated[
         str, typer.Option(help="auto, stereo, mono, 5.1 or e.g. 1+2:programme:fra,5:description")
     ] = "auto",
+    english_subtitles: Annotated[
+        bool, typer.Option(help="English subtitles too (Whisper's translate task, a second pass).")
+    ] = True,
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
@@ -101,6 +104,7 @@ def run_command(
             language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
             audio_layout=audio_layout,
+            english_subtitles=english_subtitles,
         )  # fmt: skip
         embedded.temporary_api()
         with tags(*embedded.CLI_TAGS):

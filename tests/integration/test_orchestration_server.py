@@ -208,7 +208,7 @@ def test_distributed_mode_runs_stage_groups_on_their_pools(
         "stages-analyse": L4, "stages-picture": L4, "stages-speech": L4, "stages-publish": CPU
     }  # fmt: skip
     assert set(result.manifests) == {"fetch", "probe", "shots", "transcode", "publish"}
-    assert set(result.skipped) == {"asr", "subtitles", "tagging"}
+    assert set(result.skipped) == {"asr", "subtitles", "tagging", "translate", "subtitles-en"}
     assert result.live["hls"].endswith("programmes/distribue/master.m3u8")
     assert artifact_key(result.asset_id).startswith("distribue-")
 
