@@ -300,7 +300,9 @@ class Transcript(Artefact):
     model: str = Field(description="Model name in the model store.")
     model_digest: str = Field(description="Checksum digest of the model's files.")
     duration: float = Field(description="Seconds of audio listened to.")
-    speech_s: float | None = Field(None, description="Seconds of it that held speech.")
+    speech_s: float | None = Field(
+        None, description="Seconds of it that voice activity kept (speech and its padding)."
+    )
     segments: int
     words: int
     json_uri: str = Field(description="The full TranscriptDocument (segments and timed words).")
@@ -336,7 +338,9 @@ class SubtitleCompliance(BaseModel):
     hard_rule_violations: int
     shot_crossings: int = Field(description="Cues shown across a shot cut.")
     crossings_by_reason: dict[str, int] = Field(
-        description="Why they cross: short (a split would leave a cue under 1 s), fragment."
+        description="Why they cross: short (a split would leave a cue under 1 s, or the cue is "
+        "held for its minimum past a cut), fragment (a few words alone), preferred (a split "
+        "would make a worse cue: too fast to read, or broken in a bad place)."
     )
     reading_speed_ok_share: float
     duration_ok_share: float

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from regie.asr.audio import SAMPLE_RATE
 from regie.asr.transcript import TranscriptSegment, join_words
+from regie.errors import PermanentError
 
-SAMPLE_RATE = 16_000
 WHISPER_CONTEXT_S = 30.0
 
 
@@ -46,8 +47,18 @@ class Span:
 
 
 def speech_regions(samples: np.ndarray, settings: VadSettings) -> list[Span]:
-    """Speech in ``samples``, each region at most ``chunk_s`` long (split at a pause if it can)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    """Speech in ``samples``, each region at most ``chunk_s`` long (split at a pause if it can).
+
+    Raises:
+        PermanentError: faster-whisper, which carries the Silero model, is not installed.
+    """
+    try:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+    except ImportError as error:
+        hint = "install Régie with the asr extra: pip install 'regie[asr]'"
+        raise PermanentError(
+            "vad", "voice activity needs faster-whisper (Silero VAD)", hint
+        ) from error
 
     options = VadOptions(
         threshold=settings.threshold, min_silence_duration_ms=settings.min_silence_ms,
@@ -57,9 +68,7 @@ def speech_regions(samples: np.ndarray, settings: VadSettings) -> list[Span]:
     return [Span(region["start"], region["end"]) for region in found]
 
 
-def plan_chunks(
-    regions: list[Span], chunk_s: float = WHISPER_CONTEXT_S, join_gap_s: float = WHISPER_CONTEXT_S
-) -> list[Span]:
+def plan_chunks(regions: list[Span], chunk_s: float, join_gap_s: float) -> list[Span]:
     """Neighbouring regions joined into contiguous chunks no longer than ``chunk_s`` (pure)."""
     limit, gap = int(chunk_s * SAMPLE_RATE), int(join_gap_s * SAMPLE_RATE)
     chunks: list[Span] = []

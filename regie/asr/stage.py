@@ -16,11 +16,10 @@ from typing import Literal
 from pydantic import Field
 
 from regie.artefacts import MediaInfo, SourceAsset, Transcript
-from regie.asr.audio import AudioWindow, is_silent, read_windows
+from regie.asr.audio import SAMPLE_RATE, AudioWindow, is_silent, read_windows
 from regie.asr.backends import BACKEND_FOR_FORMAT, DecodeOptions, Transcriber, load_transcriber
 from regie.asr.backends.base import Device, Task
 from regie.asr.speech import (
-    SAMPLE_RATE,
     Span,
     VadSettings,
     first_speech,
@@ -147,13 +146,15 @@ def _decode_window(
     transcriber: Transcriber,
     options: AsrOptions,
 ) -> list[TranscriptSegment]:
-    """Each chunk decoded on its own; times from the window's start; invented words dropped."""
+    """Each chunk decoded on its own; times from the window's start; invented words dropped
+    (a word must overlap speech of its own chunk: none may wander into the next one)."""
     found: list[TranscriptSegment] = []
     for chunk in plan_chunks(regions, options.vad.chunk_s, options.vad.join_gap_s):
         samples = window.samples[chunk.start : chunk.end]
         decoded = transcriber.transcribe(samples, language, options.decode, options.task)
-        found += [segment.shifted(chunk.start / SAMPLE_RATE) for segment in decoded]
-    return keep_spoken(found, regions)
+        own = [r for r in regions if chunk.start <= r.start and r.end <= chunk.end]
+        found += keep_spoken([s.shifted(chunk.start / SAMPLE_RATE) for s in decoded], own)
+    return sorted(found, key=lambda segment: segment.start)
 
 
 def _check_channel(asset_id: str, media: MediaInfo, channel: int | None) -> None:

@@ -1,4 +1,4 @@
-"""Subtitles: broadcast cue building and its compliance report (the ASR stage is issue 5's)."""
+"""Subtitles: broadcast cue building from timed words, its compliance report and the writers."""
 
 from regie.subtitles.compliance import check_cues
 from regie.subtitles.cues import Cue, CueRules, Word, build_cues

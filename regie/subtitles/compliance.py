@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from regie.artefacts import SubtitleCompliance, TooFastCue
 from regie.subtitles.cues import Cue, CueRules, is_weak
 
-# a line ending on an elided article or a hyphen, or starting with the rest of a word
-_SPLIT_END = re.compile(r"\w['\u2019-]$")
+# a line ending on a French elided word or a hyphen, or starting with the rest of a word
+_SPLIT_END = re.compile(
+    r"(\b(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|quoiqu)['\u2019]|\w-)$", re.IGNORECASE
+)
 _SPLIT_START = re.compile(r"^['\u2019-]\w")
 
 

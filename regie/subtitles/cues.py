@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
@@ -37,7 +38,7 @@ the a an of to and or in on at by for with from as but that
 """
 WEAK_WORDS = frozenset(_WEAK_TEXT.split())
 READING_TABLE = ((12, 1000), (20, 2000), (36, 3000), (60, 4000))
-CrossingReason = Literal["short", "fragment", "reading"]
+CrossingReason = Literal["short", "fragment", "preferred"]
 
 
 class Cue(BaseModel):
@@ -75,7 +76,7 @@ class CueRules(BaseModel):
     min_gap_frames: int = 2
     cut_snap_frames: int = 12
     fragment_words: int = Field(3, description="A part of a cue this short is a fragment.")
-    pause_ms: int = Field(1000, description="A silence this long ends a cue.")
+    pause_ms: int = Field(1000, description="A cue holding a silence this long costs more.")
     french_typography: bool = Field(False, description="No-break spaces before ; : ! ? ».")
     frame_rate: Rational = Fraction(25)
 
@@ -101,9 +102,13 @@ def best_groups(tokens: Sequence[Word], cuts: list[int], rules: CueRules) -> lis
         options = []
         for begin in range(end - 1, -1, -1):
             group = list(tokens[begin:end])
-            if len(group) > 1 and not _fits(group, rules):
+            lines = break_lines([w.text for w in group], rules)
+            too_long = group[-1].end_ms - group[0].start_ms > rules.max_ms
+            if len(group) > 1 and (lines is None or too_long):
                 break  # longer groups do not fit either
-            options.append((best[begin][0] + cue_cost(group, following, cuts, rules), begin))
+            cost = cue_cost(group, lines or (" ".join(w.text for w in group),), following, cuts,
+                            rules)  # fmt: skip
+            options.append((best[begin][0] + cost, begin))
         best.append(min(options))
     groups: list[Group] = []
     end = len(tokens)
@@ -114,10 +119,11 @@ def best_groups(tokens: Sequence[Word], cuts: list[int], rules: CueRules) -> lis
     return groups
 
 
-def cue_cost(group: Group, following: int | None, cuts: list[int], rules: CueRules) -> float:
+def cue_cost(
+    group: Group, lines: tuple[str, ...], following: int | None, cuts: list[int], rules: CueRules
+) -> float:
     """How much a broadcast subtitler would dislike this cue (0: nothing to dislike)."""
-    lines = break_lines([w.text for w in group], rules)
-    chars = len(" ".join(lines)) if lines else len(" ".join(w.text for w in group))
+    chars = len(" ".join(lines))
     start, end = _timing(group, chars, following, cuts, rules)
     duration = max(1, end - start)
     cost = 1.0 + 1000.0 * (duration < rules.min_ms)
@@ -125,14 +131,13 @@ def cue_cost(group: Group, following: int | None, cuts: list[int], rules: CueRul
     # a count of unreadable cues more than how far over: the excess gathers in as few as it can
     cost += (100 + 0.5 * (cps - rules.max_cps)) if cps > rules.max_cps else 0
     last = group[-1].text
-    cost += 300 * sum(is_weak(line.split()[-1]) for line in (lines or ())[:-1])
+    cost += 300 * sum(is_weak(line.split()[-1]) for line in lines)
     if following is not None:
-        cost += 300 * is_weak(last)
         cost += 0 if last.endswith(SENTENCE_END) else 3 if last.endswith(CLAUSE_END) else 8
     cost += 10 * sum(w.text.endswith(SENTENCE_END) for w in group[:-1])
     cost += 200 * sum(b.start_ms - a.end_ms > rules.pause_ms for a, b in itertools.pairwise(group))
-    cost += 100 * sum(cut_split(group, cut, rules)[0] is not None for cut in cuts
-                      if start < cut < end)  # fmt: skip
+    near = _cuts_within(cuts, start, end, 0)
+    cost += 100 * sum(cut_split(group, cut, rules)[0] is not None for cut in near)
     return cost + 150 * _is_fragment(group, start, end, cuts, rules)
 
 
@@ -213,15 +218,27 @@ def timed_cues(groups: list[Group], cuts: list[int], rules: CueRules) -> list[Cu
     for index, group in enumerate(groups):
         following = groups[index + 1][0].start_ms if index + 1 < len(groups) else None
         lines = break_lines([w.text for w in group], rules)
-        assert lines is not None  # groups are only made or merged when they fit
-        start, end = _timing(group, len(" ".join(lines)), following, cuts, rules)
-        if cues and start < cues[-1].end_ms + gap:
-            start = cues[-1].end_ms + gap
-        end = max(end, start + rules.frames_ms(1))
-        crossed = [cut for cut in cuts if start < cut < end]
-        reason = (cut_split(group, crossed[0], rules)[1] or "reading") if crossed else None
-        cues.append(Cue(start_ms=start, end_ms=end, lines=lines, crossing=reason))
+        assert lines is not None  # groups are only made when they fit
+        earliest = cues[-1].end_ms + gap if cues else 0
+        start, end = _timing(group, len(" ".join(lines)), following, cuts, rules, earliest)
+        cues.append(Cue(start_ms=start, end_ms=end, lines=lines,
+                        crossing=_crossing(group, start, end, cuts, rules)))  # fmt: skip
     return cues
+
+
+def _crossing(
+    group: Group, start: int, end: int, cuts: list[int], rules: CueRules
+) -> CrossingReason | None:
+    """Why a cue shown across a cut was not split there: held for the minimum duration past a
+    cut outside its speech, a split leaving a short cue or a fragment, or a split that the cost
+    showed worse (a cue too fast to read, a break in a bad place)."""
+    crossed = _cuts_within(cuts, start, end, 0)
+    if not crossed:
+        return None
+    at, reason = cut_split(group, crossed[0], rules)
+    if at is None:
+        return "short"
+    return reason or "preferred"
 
 
 def is_weak(word: str) -> bool:
@@ -233,38 +250,48 @@ def _is_fragment(group: Group, start: int, end: int, cuts: list[int], rules: Cue
     if len(group) > rules.fragment_words:
         return False
     snap = rules.frames_ms(rules.cut_snap_frames)
-    return any(abs(cut - start) <= snap or abs(cut - end) <= snap for cut in cuts)
+    return bool(_cuts_within(cuts, start, start, snap) or _cuts_within(cuts, end, end, snap))
 
 
-def _fits(group: Group, rules: CueRules) -> bool:
-    span_ok = group[-1].end_ms - group[0].start_ms <= rules.max_ms
-    return span_ok and break_lines([w.text for w in group], rules) is not None
+def _cuts_within(cuts: list[int], low: int, high: int, margin: int) -> list[int]:
+    """The cuts strictly inside (low - margin, high + margin), or within ``margin`` of them."""
+    if margin:
+        first = bisect.bisect_left(cuts, low - margin)
+        return cuts[first : bisect.bisect_right(cuts, high + margin)]
+    return cuts[bisect.bisect_right(cuts, low) : bisect.bisect_left(cuts, high)]
 
 
 def _timing(
-    group: Group, chars: int, following: int | None, cuts: list[int], rules: CueRules
+    group: Group,
+    chars: int,
+    following: int | None,
+    cuts: list[int],
+    rules: CueRules,
+    earliest: int = 0,
 ) -> tuple[int, int]:
     """Start and end on the frame grid, held for reading, kept off the next cue and cut."""
+    frame = 1000 / float(rules.frame_rate)
     snap, gap = rules.frames_ms(rules.cut_snap_frames), rules.frames_ms(rules.min_gap_frames)
-    start = _to_frame(group[0].start_ms, rules)
-    near = [c for c in cuts if abs(c - start) <= snap]
-    start = near[-1] if near else start  # on the cut, even if the first word began just before
+    start = _to_frame(group[0].start_ms, frame)
+    near = _cuts_within(cuts, start, start, snap)
+    start = max(near[-1] if near else start, earliest)  # on a cut close by, never on the last cue
+    minimum = _to_frame(start + rules.min_ms, frame, up=True)
     spoken_end = group[-1].end_ms
-    reading = max(rules.min_ms, reading_ms(chars), round(chars * 1000 / rules.max_cps))
-    wanted = min(start + reading, spoken_end + rules.hold_ms)
-    wanted = max(wanted, spoken_end, start + rules.min_ms)
+    reading = max(reading_ms(chars), round(chars * 1000 / rules.max_cps))
+    wanted = max(min(start + reading, spoken_end + rules.hold_ms), spoken_end, minimum)
     limit = start + rules.max_ms
     if following is not None:
-        limit = min(limit, _to_frame(following, rules) - gap)
-    next_cut = next((c for c in cuts if c > spoken_end - snap), None)
-    if next_cut is not None:  # end 2 frames before the cut, and on it when close (Netflix style)
-        before_cut = next_cut - gap
-        limit = min(limit, max(before_cut, start + rules.min_ms))
+        limit = min(limit, _to_frame(following, frame) - gap)
+    after = cuts[bisect.bisect_right(cuts, spoken_end - snap) :]
+    if after:  # end 2 frames before the next cut, and on it when close (Netflix style)
+        before_cut = after[0] - gap
+        limit = min(limit, max(before_cut, minimum))
         if abs(before_cut - wanted) <= snap:
             wanted = before_cut
-    return start, _to_frame(min(wanted, limit), rules)
+    return start, max(_to_frame(min(wanted, limit), frame), start + round(frame))
 
 
-def _to_frame(ms: int, rules: CueRules) -> int:
-    frame = Fraction(1000) / rules.frame_rate
-    return round(round(ms / frame) * frame)
+def _to_frame(ms: float, frame: float, up: bool = False) -> int:
+    """``ms`` on the frame grid: the nearest frame, or the next one when ``up``."""
+    frames = math.ceil(ms / frame - 1e-9) if up else round(ms / frame)
+    return round(frames * frame)

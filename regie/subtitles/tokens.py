@@ -3,7 +3,7 @@
 Whisper gives ``d`` + ``'accord`` and ``États`` + ``-Unis`` as two words, the second glued to the
 first; a token is what stands between two spaces: the glued halves joined, a lone punctuation
 mark attached to its word (an opening ``«`` to the word after it, the rest to the word before),
-an elided ``l'`` to the word it elides into. French typography (an option, on for French text)
+a French elided ``l'`` to the word it elides into. French typography (an option, on for French text)
 puts a no-break space before ``; : ! ? » %`` and after ``«``, so the mark never starts a line.
 """
 
@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 NBSP = "\u00a0"
 OPENING = ("«", "(", "[", "\u201c", "¿", "¡", "\u2014", "\u2013")  # quotes, dashes
-ELIDED = ("'", "\u2019")  # straight and typographic apostrophes
+# French elided words: one written against the next word even if the model put a space between
+_ELIDABLE = "c d j l m n s t qu jusqu lorsqu puisqu quoiqu"
+ELIDED = frozenset(f"{word}{mark}" for word in _ELIDABLE.split() for mark in ("'", "\u2019"))
 # (pattern, replacement) in order; ":" only before a space (not in 10:30), "?!" kept together
 _FRENCH_SPACES = tuple(
     (re.compile(pattern), replacement)
@@ -73,7 +75,7 @@ def _is_mark(text: str) -> bool:
 
 
 def _elides(token: Word) -> bool:
-    return token.text.endswith(ELIDED) and len(token.text) > 1
+    return token.text.lower() in ELIDED
 
 
 def _joined(parts: list[Word]) -> Word:

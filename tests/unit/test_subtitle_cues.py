@@ -219,3 +219,12 @@ def test_no_cue_ends_on_an_article_or_a_preposition() -> None:
         endings = {cue.lines[-1].split()[-1] for cue in cues}
         assert not endings & {"de", "la", "les", "des", "l'"}
         assert check_cues(cues, CueRules(max_chars=max_chars)).weak_endings == 0
+
+
+def test_english_apostrophes_and_the_minimum_held_across_a_cut() -> None:
+    pieces = [" The", " students", "'", " union", " said", " 'hi'", " then", " left", "."]
+    english = [t.text for t in written_tokens(_whisper_words(pieces, 0, 300), french=False)]
+    assert english == ["The", "students'", "union", "said", "'hi'", "then", "left."]
+    # a lone word before a cut is held for its second across it: the reason is "short"
+    (cue,) = build_cues([Word(text="Oui.", start_ms=0, end_ms=300)], RULES, cuts_ms=[500])
+    assert (cue.start_ms, cue.end_ms, cue.crossing) == (0, 1000, "short")

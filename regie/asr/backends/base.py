@@ -31,7 +31,8 @@ BACKEND_FOR_FORMAT = {model_format: name for name, model_format in MODEL_FORMAT.
 
 
 class DecodeOptions(BaseModel):
-    """Decoding settings every backend honours."""
+    """Decoding settings (``batch_size``: the transformers pipeline's; the others decode one
+    chunk of speech at a time)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

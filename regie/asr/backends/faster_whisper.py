@@ -35,14 +35,14 @@ class FasterWhisper:
             beam_size=options.beam_size, temperature=list(options.temperatures),
             condition_on_previous_text=False, vad_filter=False,
         )  # fmt: skip
-        found = [_segment(s, first=i == 0) for i, s in enumerate(segments) if s.words]
-        return [segment for segment in found if segment.words]  # consuming the generator decodes
+        found = [_segment(s, first=i == 0) for i, s in enumerate(segments)]  # decodes
+        return [segment for segment in found if segment.words]
 
 
 def _segment(segment, first: bool) -> TranscriptSegment:  # faster_whisper.transcribe.Segment
     timed = (
         timed_word(w.word, w.start, w.end, w.probability, first and i == 0)
-        for i, w in enumerate(segment.words)
+        for i, w in enumerate(segment.words or [])
     )
     words = [word for word in timed if word is not None]
     return TranscriptSegment(
