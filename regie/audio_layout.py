@@ -6,11 +6,20 @@ over every channel of every audio stream in order, as a broadcaster's track shee
 so "tracks 1+2" means the same on 8 mono streams and on one 4-channel D-10 stream. A layout is
 ``auto`` (recognise the common cases), a preset name, or a declaration such as
 ``1+2:programme:fra,3+4:original:eng,5:description:fra``. Resolution is pure.
+
+A version's stream is assembled from its tracks wherever they lie (one ``channelmap`` for
+channels of one stream; mono streams picked one by one and joined), for the ladder, the loudness
+measurement and ASR alike. A stereo version keeps L/R; a mono one keeps its channel and a 5.1 one
+its layout until the consumer's ``-ac`` makes them what it needs (the ladder: stereo, both ears at
+-3 dB or ffmpeg's standard downmix). A channel is never mapped twice in one graph: channelmap
+would hand the same buffer out twice and a gain after it would be applied twice.
 """
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
+
+import ffmpeg
 
 from regie.artefacts import AudioLayout, AudioRole, AudioStream, AudioVersion
 from regie.errors import PermanentError
@@ -20,7 +29,8 @@ PRESETS = {
     "mono": "1:programme",
     "5.1": "1+2+3+4+5+6:programme",
 }
-VERSION_TRACKS = (1, 2, 6)  # mono (both ears), stereo L/R, 5.1 (downmixed to stereo)
+LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+VERSION_TRACKS = tuple(LAYOUTS)  # mono (both ears), stereo L/R, 5.1 (downmixed to stereo)
 ROLES: tuple[str, ...] = get_args(AudioRole)
 
 
@@ -102,3 +112,19 @@ def _mismatch(asset: str, streams: list[AudioStream], spec: str, why: str) -> Pe
         f"audio layout {spec!r} does not match the master: {why} (audio streams found: {found})",
         "pick a layout that fits the master's tracks, or 'auto'",
     )
+
+
+def version_stream(source: Any, version: AudioVersion, layout: AudioLayout) -> Any:
+    """The stream of ``version`` (its 1, 2 or 6 tracks in order), from ``source``."""
+    places = [layout.channels[track - 1] for track in version.tracks]
+    streams = {stream for stream, _ in places}
+    if len(streams) == 1:
+        (stream,) = streams
+        return _pick(source[f"a:{stream}"], [c for _, c in places], LAYOUTS[len(places)])
+    monos = [_pick(source[f"a:{s}"], [c], "mono") for s, c in places]
+    return ffmpeg.filter(monos, "join", inputs=len(monos), channel_layout=LAYOUTS[len(monos)])
+
+
+def _pick(stream: Any, channels: list[int], shape: str) -> Any:
+    """Channels of one stream, in order, as a ``shape`` layout (channelmap: no '=' to escape)."""
+    return stream.filter("channelmap", map="|".join(map(str, channels)), channel_layout=shape)

@@ -16,6 +16,8 @@ from pathlib import Path
 import ffmpeg
 import numpy as np
 
+from regie.artefacts import AudioLayout, AudioVersion
+from regie.audio_layout import version_stream
 from regie.deadline import check_time, killed_at_limit
 from regie.errors import ToolError
 from regie.ffmpeg import stderr_tail
@@ -37,10 +39,15 @@ class AudioWindow:
         return len(self.samples) / SAMPLE_RATE
 
 
-def decode_command(path: Path, channel: int | None = None) -> list[str]:
-    """ffmpeg reading the first audio stream (one channel of it if asked) as 16 kHz mono s16le."""
+def decode_command(
+    path: Path, channel: int | None = None, mix: tuple[AudioLayout, AudioVersion] | None = None
+) -> list[str]:
+    """ffmpeg reading speech as 16 kHz mono s16le: one channel of the first audio stream if
+    asked, else the programme mix ``mix`` names (its tracks), else the first audio stream."""
+    source = ffmpeg.input(str(path))
     picked = {"af": f"pan=mono|c0=c{channel}"} if channel is not None else {}
-    output = ffmpeg.input(str(path)).audio.output(
+    audio = version_stream(source, mix[1], mix[0]) if mix and channel is None else source.audio
+    output = audio.output(
         "pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=SAMPLE_RATE, **picked
     )
     return ffmpeg.compile(output.global_args("-nostdin", "-v", "error"), overwrite_output=True)
@@ -52,13 +59,14 @@ def read_windows(
     window_s: float = 600.0,
     channel: int | None = None,
     search_s: float = 5.0,
+    mix: tuple[AudioLayout, AudioVersion] | None = None,
 ) -> Iterator[AudioWindow]:
     """The programme's speech audio, window by window.
 
     Raises:
         ToolError: ffmpeg could not decode the audio (carries the command and its stderr).
     """
-    argv = decode_command(path, channel)
+    argv = decode_command(path, channel, mix)
     window, search = int(window_s * SAMPLE_RATE), int(search_s * SAMPLE_RATE)
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors)

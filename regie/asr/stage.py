@@ -88,8 +88,10 @@ def transcribe_asset(
             document = _empty(source.asset_id, backend, model, "the asset has no audio stream")
         else:
             transcriber = load_transcriber(backend, model, opts.device)
+            layout = media.audio_layout  # speech is the programme mix's, not track 1's
+            mix = (layout, layout.programme) if layout else None
             windows = read_windows(local_source(source, context), source.asset_id,
-                                   opts.window_s, opts.channel)  # fmt: skip
+                                   opts.window_s, opts.channel, mix=mix)  # fmt: skip
             document = transcribe_windows(source.asset_id, windows, transcriber, model, opts)
         return publish_transcript(document, run)
 

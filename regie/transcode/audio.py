@@ -1,42 +1,16 @@
-"""Audio versions as ffmpeg-python streams: the tracks a version names, made stereo (pure).
+"""How the ladder command names its audio versions: DASH roles and languages (pure).
 
-Every version is assembled from its tracks wherever they lie: channels of one stream are picked
-with one ``channelmap``; tracks spread over mono streams are picked one by one and joined. A stereo
-version keeps L/R; a mono one keeps its one channel and a 5.1 one its layout until the encoder's
-``-ac 2`` makes them stereo (both ears at -3 dB, or ffmpeg's standard downmix), so every published
-audio rendition is stereo. A channel is never mapped twice in one graph: channelmap would hand
-the same buffer out twice and the gain after it would be applied twice.
+The versions' streams themselves are built by :func:`regie.audio_layout.version_stream`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from regie.artefacts import AudioVersion
 
-import ffmpeg
-
-from regie.artefacts import AudioLayout, AudioVersion
-
-LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
 DASH_ROLES = {
     "programme": "main", "original": "alternate", "international": "supplementary",
     "description": "alternate", "other": "alternate",
 }  # fmt: skip
-
-
-def version_stream(source: Any, version: AudioVersion, layout: AudioLayout) -> Any:
-    """The stream of ``version`` (its 1, 2 or 6 tracks in order), from ``source``."""
-    places = [layout.channels[track - 1] for track in version.tracks]
-    streams = {stream for stream, _ in places}
-    if len(streams) == 1:
-        (stream,) = streams
-        return _pick(source[f"a:{stream}"], [c for _, c in places], LAYOUTS[len(places)])
-    monos = [_pick(source[f"a:{s}"], [c], "mono") for s, c in places]
-    return ffmpeg.filter(monos, "join", inputs=len(monos), channel_layout=LAYOUTS[len(monos)])
-
-
-def _pick(stream: Any, channels: list[int], shape: str) -> Any:
-    """Channels of one stream, in order, as a ``shape`` layout (channelmap: no '=' to escape)."""
-    return stream.filter("channelmap", map="|".join(map(str, channels)), channel_layout=shape)
 
 
 def version_metadata(versions: list[AudioVersion], first_output: int) -> dict[str, str]:

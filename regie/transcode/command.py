@@ -22,9 +22,10 @@ import ffmpeg
 from pydantic import BaseModel, ConfigDict
 
 from regie.artefacts import AudioLayout, Rendition
+from regie.audio_layout import version_stream
 from regie.picture import Filter
 from regie.timing import format_fraction
-from regie.transcode.audio import version_metadata, version_stream
+from regie.transcode.audio import version_metadata
 from regie.transcode.encoders import EncoderSettings, video_codec_options
 from regie.transcode.keyframes import force_key_frames_arg
 from regie.transcode.loudness import GainFilter

@@ -17,9 +17,9 @@ import ffmpeg
 from pydantic import BaseModel, ConfigDict, Field
 
 from regie.artefacts import AudioLayout, AudioVersion, LoudnessMeasure
+from regie.audio_layout import version_stream
 from regie.errors import PermanentError
 from regie.ffmpeg import run_tool
-from regie.transcode.audio import version_stream
 
 LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.DOTALL)
 MAX_LRA = 20.0  # ffmpeg 5.1 refuses a larger LRA target

@@ -11,8 +11,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import m3u8
+import numpy as np
 import pytest
 
+from regie.asr.audio import SAMPLE_RATE, read_windows
 from regie.errors import PermanentError
 from regie.fetch import fetch
 from regie.probe import ProbeOptions, probe, probe_file
@@ -68,3 +70,13 @@ def test_a_layout_that_does_not_fit_the_master_is_refused(eight_tracks: Path) ->
     message = str(refused.value)
     assert message.startswith("eight: audio layout '1+2:programme,9:description' does not match")
     assert "track 9 does not exist" in message and "#8 pcm_s16le 1 ch" in message
+
+
+def test_speech_recognition_hears_the_programme_mix(eight_tracks: Path) -> None:
+    layout = probe_file(eight_tracks, "eight").audio_layout
+    assert layout is not None and layout.programme.tracks == [1, 2]
+    (window,) = read_windows(eight_tracks, "eight", mix=(layout, layout.programme))
+    spectrum = np.abs(np.fft.rfft(window.samples))
+    hertz = np.fft.rfftfreq(len(window.samples), 1 / SAMPLE_RATE)
+    loudest = sorted(int(round(f, -1)) for f in hertz[np.argsort(spectrum)[-2:]])
+    assert loudest == [masters.tone(1), masters.tone(2)]  # both sides of the mix, no track 3
