@@ -38,6 +38,8 @@ def run_backfill(
         collection=collection, glob=glob,
     )  # fmt: skip
     options = AssetOptions(if_model_missing=if_model_missing)  # type: ignore[arg-type]
+    limit = limit or 0  # the flow's "every asset"
+    stages = stages or []
     with tags(*CLI_TAGS):
         plan = backfill(source, rows, stages, options, limit, max_concurrency, retry_failed, True)  # type: ignore[arg-type]
     print_plan(plan.planned)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import time
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
@@ -54,9 +55,9 @@ class BackfillResult(BaseModel):
 def backfill(
     source: str,
     rows: RowFilter = RowFilter(),  # noqa: B008 (frozen)
-    stages: list[StageName] | None = None,
+    stages: tuple[StageName, ...] = (),
     options: AssetOptions = AssetOptions(),  # noqa: B008 (frozen)
-    limit: int | None = None,
+    limit: int = 0,
     max_concurrency: int = 2,
     retry_failed: bool = False,
     dry_run: bool = False,
@@ -68,9 +69,9 @@ def backfill(
     Args:
         source: Catalogue URL (…/catalogue.csv) or prefix URL ending with / (s3://archive/1995/).
         rows: Which rows: broadcast date range, collection, glob on the object key.
-        stages: Only these stages (and what they need), e.g. [subtitles, tagging]; default: all.
+        stages: Only these stages (and what they need), e.g. [subtitles, tagging]; empty: all.
         options: How the stages run (as for process-asset).
-        limit: At most this many assets in this run.
+        limit: At most this many assets in this run; 0: every one.
         max_concurrency: Assets processed at once.
         retry_failed: Process again the assets that failed in an earlier run.
         dry_run: Plan only: what would be processed, skipped and refused, and what it would cost.
@@ -82,7 +83,9 @@ def backfill(
     storage = settings.storage()
     wanted = plan_stages("publish", stages)
     key = plan_key(wanted, options.model_dump())
-    plan = plan_backfill(source, storage, settings.work_url, key, wanted, rows, retry_failed, limit)
+    plan = plan_backfill(
+        source, storage, settings.work_url, key, wanted, rows, retry_failed, limit or None
+    )
     _plan_artifact(plan)
     result = BackfillResult(plan_key=key, planned=plan.summary())
     if dry_run or not plan.todo:
@@ -109,7 +112,7 @@ def backfill(
 
 
 def _run_embedded(
-    plan: BackfillPlan, stages: list[str] | None, options: AssetOptions, max_concurrency: int,
+    plan: BackfillPlan, stages: Sequence[str], options: AssetOptions, max_concurrency: int,
     work_url: str, storage: Storage, table: CatalogueTable,
 ) -> dict[str, str | None]:  # fmt: skip
     """Subflows in a bounded pool of threads; each thread runs in a copy of the flow's context."""
@@ -127,7 +130,7 @@ def _run_embedded(
 
 
 def _run_distributed(
-    plan: BackfillPlan, stages: list[str] | None, options: AssetOptions, max_concurrency: int,
+    plan: BackfillPlan, stages: Sequence[str], options: AssetOptions, max_concurrency: int,
     work_url: str, storage: Storage, table: CatalogueTable, target: BackfillTarget,
 ) -> dict[str, str | None]:  # fmt: skip
     """Runs of process-asset/<target> on the backfill queues, ``max_concurrency`` in flight."""
@@ -154,7 +157,8 @@ def _start_run(
     asset: PlannedAsset, key: str, stages: Any, options: AssetOptions, work_url: str,
     target: BackfillTarget,
 ) -> Any:  # fmt: skip
-    parameters = {"source_uri": asset.row.uri, "stages": stages, "options": options.model_dump(),
+    parameters = {"source_uri": asset.row.uri, "stages": stages,
+                  "options": options.model_dump(exclude_none=True),  # None is the form's blank
                   "report_url": done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
     return run_deployment(
         f"process-asset/{target}", parameters=parameters, timeout=0, work_queue_name="backfill",

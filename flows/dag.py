@@ -16,7 +16,7 @@ package, its task and one row here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -219,7 +219,7 @@ for _row in TABLE:
     GROUPS[_row.group] = (*GROUPS.get(_row.group, ()), _row.name)
 
 
-def plan_stages(until: str, stages: list[str] | None) -> list[str]:
+def plan_stages(until: str, stages: Sequence[str] | None) -> list[str]:
     """The stages to run, in DAG order: the targets and everything they need."""
     names = list(STAGES)
     targets = set(stages) if stages else set(names[: names.index(until) + 1])

@@ -28,10 +28,11 @@ from flows.dag import (
     plan_stages,
     read_manifests,
     run_settings,
-    task_kwargs,
 )
+from flows.runner import StageRunner
 from regie.artefacts import MediaInfo
 from regie.asset_run import AssetRun
+from regie.fields import OptionalText
 from regie.models import ModelStore
 from regie.picture import Deinterlace
 from regie.settings import Settings
@@ -40,7 +41,7 @@ from regie.tagging.stage import TaggingOptions
 from regie.transcode.encoders import EncoderPreference
 from tasks.groups import run_stage_group
 from tasks.names import asset_flow_run_name
-from tasks.report import report_asset, report_failed_run, track_progress
+from tasks.report import report_asset, report_failed_run, stage_progress
 
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registries.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
@@ -54,23 +55,30 @@ class AssetOptions(BaseModel):
 
     shot_detector: ShotDetectorName = Field("fast", description="Shot detection backend.")
     encoder: EncoderPreference = Field(
-        "auto", description="H.264 encoder: auto (NVENC when this worker has one), libx264."
-    )
+        "auto", description="H.264 encoder: auto (h264_nvenc when this worker's GPU has NVENC, "
+        "else libx264), libx264, or h264_nvenc (libx264 with a warning where NVENC is missing).",
+    )  # fmt: skip
     asr_model: str = Field("whisper-small", description="Whisper model name in the model store.")
     asr_backend: AsrBackendName = Field("auto", description="auto: by the model's format.")
-    language: str | None = Field(None, description="Spoken language (ISO 639-1); None: detect.")
+    language: OptionalText = Field(
+        None, description="Spoken language (ISO 639-1, e.g. fr); blank: detected."
+    )
     english_subtitles: bool = Field(
         True, description="English subtitles too, from Whisper's translate task (a second pass)."
     )
     if_model_missing: Literal["fail", "skip"] = Field(
         "fail", description="skip: run the other stages when the Whisper model is not in the store."
     )
-    cdn_block: str | None = Field(None, description="Saved CDN target block; None: settings.")
-    object_store_block: str | None = Field(
-        None, description="Saved object store block (masters, work, origin); None: settings."
-    )
-    model_store_block: str | None = Field(
-        None, description="Saved model store block; None: settings."
+    cdn_block: OptionalText = Field(
+        None, description="Name of a saved CDN target block (regie setup saves "
+        "<environment>-cdn-target); blank: the worker's settings.",
+    )  # fmt: skip
+    object_store_block: OptionalText = Field(
+        None, description="Name of a saved object store block (masters, work, origin); blank: "
+        "the worker's settings.",
+    )  # fmt: skip
+    model_store_block: OptionalText = Field(
+        None, description="Name of a saved model store block; blank: the worker's settings."
     )
     tagging: TaggingOptions = Field(
         default_factory=TaggingOptions, description="IPTC tagging: the tagger and its store models."
@@ -93,22 +101,24 @@ class AssetOptions(BaseModel):
 def process_asset(
     source_uri: str,
     until: StageName = "publish",
-    stages: list[StageName] | None = None,
+    stages: tuple[StageName, ...] = (),
     options: AssetOptions = AssetOptions(),  # noqa: B008 (frozen: safe as a default)
     mode: Literal["embedded", "distributed"] = "embedded",
     queue: Literal["urgent", "backfill"] = "urgent",
-    report_url: str | None = None,
+    report_url: str = "",
 ) -> AssetRun:
     """Run the stages of one asset: every stage up to ``until``, or only ``stages``.
 
     Args:
         source_uri: Archive URL of the master (s3://bucket/key or file:///path).
         until: Last stage to run (every earlier stage runs too).
-        stages: Only these stages and what they need (reused when already done), e.g. [subtitles].
+        stages: Only these stages and what they need (reused when already done), e.g. [subtitles];
+            empty: every stage up to ``until``.
         options: How the stages run.
         mode: embedded (every stage here) or distributed (stage groups on their own pools).
         queue: Work queue of the stage groups in distributed mode.
-        report_url: Where to write the AssetRun as JSON once done (distributed parents, backfills).
+        report_url: Where to write the AssetRun as JSON once done (distributed parents, backfills);
+            blank: nowhere.
     """
     settings = run_settings(options)
     wanted = plan_stages(until, stages)
@@ -127,31 +137,16 @@ def process_asset(
 def run_embedded(
     source_uri: str, wanted: list[str], options: AssetOptions, settings: Settings
 ) -> AssetRun:
-    """The DAG in this process: each stage starts as soon as the stages it needs are done."""
+    """The DAG in this process: fetch and probe first, then each stage as soon as the stages it
+    needs are done (transcode beside the speech stages)."""
     models = model_store(options, settings)
     wiring = Wiring(source_uri, options, settings, settings.stage_context(), models)
-    done: dict[str, StageOutcome[Any]] = {}
-    for name in (stage for stage in FIRST if stage in wanted):
-        row = STAGES[name]
-        done[name] = wiring.upstream[name] = row.task(*row.args(wiring))
+    runner = StageRunner(wiring)
+    done = runner.run([stage for stage in FIRST if stage in wanted])
     skipped = wiring.skipped = not_applicable(wanted, wiring.media, wiring.models, options)
     todo = [stage for stage in wanted if stage not in skipped and stage not in done]
-    started = start_stages(todo, wiring)
-    track_progress(wiring.source.asset_id, list(started.values()))
-    # In DAG order, so that a failure raises the cause, not the stages that waited for it.
-    done |= {stage: future.result() for stage, future in started.items()}
+    done |= runner.run(todo, stage_progress(wiring.source.asset_id, len(todo)))
     return summarise(done, skipped)
-
-
-def start_stages(todo: list[str], wiring: Wiring) -> dict[str, PrefectFuture[Any]]:
-    """Submit every stage in ``todo``, in DAG order; a future among a task's arguments makes it
-    wait for that stage."""
-    started: dict[str, PrefectFuture[Any]] = {}
-    for name in todo:
-        row = STAGES[name]
-        future = row.task.submit(*row.args(wiring), **task_kwargs(row, wiring))
-        started[name] = wiring.upstream[name] = future
-    return started
 
 
 def run_distributed(
@@ -166,8 +161,8 @@ def run_distributed(
         if mine:
             after = [started[g] for g in group_needs(group) if g in started]
             started[group] = run_stage_group.submit(
-                group, source_uri, mine, options.model_dump(), queue, settings.work_url,
-                settings.storage(), wait_for=after,
+                group, source_uri, mine, options.model_dump(exclude_none=True), queue,
+                settings.work_url, settings.storage(), wait_for=after,
             )  # fmt: skip
     runs = [future.result() for future in started.values()]
     return functools.reduce(AssetRun.merged, runs)

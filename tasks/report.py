@@ -12,6 +12,7 @@ does not hide, in the asset's latest report, that the urgent run published it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from prefect import task
@@ -23,7 +24,6 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun, State
-from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment, flow_run
 
 from regie.artefacts import RenditionSet, ShotList, TagSet
@@ -178,12 +178,11 @@ def report_failed_run(flow: Any, run: FlowRun, state: State) -> None:
     )  # fmt: skip
 
 
-def track_progress(asset_id: str, futures: list[PrefectFuture[Any]]) -> None:
-    """Wait for ``futures``, showing the share of the asset's stages done as a progress bar."""
-    if not futures:
-        return
+def stage_progress(asset_id: str, total: int) -> Callable[[int], None]:
+    """A progress bar of the asset's stages; call what it returns with the number done."""
+    if not total:
+        return lambda done: None
     progress = create_progress_artifact(
         0.0, key=f"{artifact_key(asset_id)}-progress", description=f"{asset_id}: stages done"
     )
-    for done, _ in enumerate(as_completed(futures), start=1):
-        update_progress_artifact(progress, 100 * done / len(futures))
+    return lambda done: update_progress_artifact(progress, 100 * done / total)

@@ -24,6 +24,19 @@ def good_clip(path: Path, seconds: int = 4, faststart: bool = False) -> Path:
     return path
 
 
+def speech_clip(path: Path, speech: list[Path]) -> Path:
+    """testsrc2 video over real speech recordings played one after the other."""
+    inputs = [arg for recording in speech for arg in ("-i", str(recording))]
+    joined = "".join(f"[{n + 1}:a]" for n in range(len(speech)))
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", *inputs,
+        "-filter_complex", f"{joined}concat=n={len(speech)}:v=0:a=1[speech]",
+        "-map", "0:v", "-map", "[speech]", "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-ar", "48000", str(path),
+    )  # fmt: skip
+    return path
+
+
 def truncated(source: Path, path: Path, keep: float = 0.4) -> Path:
     """The first ``keep`` fraction of ``source``: a cut-off upload."""
     data = source.read_bytes()

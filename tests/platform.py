@@ -81,8 +81,9 @@ def prefect_yaml_for_tests(target: Path, watched_prefix: str) -> Path:
 
 @contextmanager
 def running_platform(
-    home: Path, s3_config: Any, s3_endpoint: str, region: str, nvenc_slots: int = 1
-) -> Iterator[Platform]:
+    home: Path, s3_config: Any, s3_endpoint: str, region: str, nvenc_slots: int = 1,
+    ui: bool = False,
+) -> Iterator[Platform]:  # fmt: skip
     s3 = boto3_client(s3_config)
     names = ("archive", "watched", "queued", "work", "origin")  # the first three are watched
     buckets = {name: make_bucket(s3, name, region) for name in names}
@@ -91,7 +92,7 @@ def running_platform(
     buckets["queued"] = make_bucket(queue_region_s3, "queued", QUEUE_REGION)
     faults = Faults()
     with (
-        prefect_server(home / "prefect", home / "server.log") as api,
+        prefect_server(home / "prefect", home / "server.log", ui=ui) as api,
         redis_database() as events_redis,
         faulty_proxy(s3_endpoint, faults) as proxy,
     ):

@@ -51,24 +51,25 @@ def redis_database() -> Iterator[str]:
 
 
 @contextmanager
-def prefect_server(home: Path, log_path: Path) -> Iterator[str]:
+def prefect_server(home: Path, log_path: Path, ui: bool = False) -> Iterator[str]:
     """Start ``prefect server`` on a fresh PostgreSQL database; yields its API URL."""
     database = f"regie_test_{uuid.uuid4().hex[:10]}"
     _psql(f"CREATE DATABASE {database}")
     try:
         with redis_database() as redis_url:
-            yield from _serve(home, log_path, database, redis_url)
+            yield from _serve(home, log_path, database, redis_url, ui)
     finally:
         _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
-def _serve(home: Path, log_path: Path, database: str, redis_url: str) -> Iterator[str]:
+def _serve(home: Path, log_path: Path, database: str, redis_url: str, ui: bool) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
         **server_environment(f"postgresql+asyncpg://{POSTGRES}/{database}", redis_url),
         "PREFECT_HOME": str(home),
-        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_UI_ENABLED": str(ui).lower(),
+        "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",  # what the browser calls
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     }
     env.pop("PREFECT_API_URL", None)

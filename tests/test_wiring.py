@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,27 @@ def test_asr_backend_choices_match_the_registry() -> None:
     from regie.asr.backends import TRANSCRIBERS
 
     assert set(get_args(AsrBackendName)) == {"auto", *TRANSCRIBERS}
+
+
+def test_tagger_choices_match_the_registry() -> None:
+    from typing import get_args
+
+    from regie.tagging.stage import TaggerName
+    from regie.tagging.taggers import TAGGERS
+
+    assert set(get_args(TaggerName)) == set(TAGGERS)
+
+
+def test_the_custom_run_form_has_no_none_typed_field_and_describes_every_field() -> None:
+    """The Prefect UI shows a 'Property is type None' box for a null branch of a field."""
+    from prefect.utilities.callables import parameter_schema
+
+    for deployment in DEPLOYMENTS:
+        schema = parameter_schema(load_flow(deployment["entrypoint"])).model_dump()
+        text = json.dumps(schema)
+        assert '"type": "null"' not in text, deployment["name"]
+        for name, model in schema["definitions"].items():
+            undescribed = [
+                f for f, spec in model["properties"].items() if not spec.get("description")
+            ]
+            assert not undescribed, (name, undescribed)

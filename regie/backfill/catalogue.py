@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from regie.errors import MediaError, PermanentError
+from regie.fields import OptionalDate, OptionalText
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".jsonl": pd.read_json}
 OPTIONAL = ("title", "programme", "broadcast_date", "collection", "language", "duration_s")
@@ -55,10 +56,12 @@ class RowFilter(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    date_from: date | None = None
-    date_to: date | None = None
-    collection: str | None = None
-    glob: str | None = None  # on the object key, e.g. "journaux/*/20h-*.mxf"
+    date_from: OptionalDate = Field(None, description="First broadcast date; blank: any.")
+    date_to: OptionalDate = Field(None, description="Last broadcast date; blank: any.")
+    collection: OptionalText = Field(None, description="Only this collection; blank: every one.")
+    glob: OptionalText = Field(
+        None, description="Only object keys matching this glob, e.g. journaux/*/20h-*.mxf."
+    )
 
     def keeps(self, row: CatalogueRow) -> bool:
         day = row.broadcast_date

@@ -9,13 +9,14 @@ retrained classifier tags again.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
 
 from regie.artefacts import NamedEntity, SegmentTags, ShotList, TagSet, TopicTag, Transcript
 from regie.asr.stage import load_document
+from regie.fields import OptionalText
 from regie.models import ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.tagging.encoder import encoder_identity
@@ -32,22 +33,31 @@ TAGGING = Stage("tagging", "2", TagSet)
 MIN_WORDS = 20
 
 
+# Spelled out so that a form offers a choice; tests/test_wiring.py checks it against TAGGERS.
+TaggerName = Literal["ensemble", "classifier", "lexical", "embedding", "transformer"]
+
+
 class TaggingOptions(StageOptions):
     """Which tagger, and how sure it must be."""
 
-    tagger: str = Field(
-        "ensemble", description="ensemble, classifier, lexical, embedding or transformer."
+    tagger: TaggerName = Field(
+        "ensemble", description="ensemble: every tagger that is installed, scores combined."
     )
     classifier: str = Field("iptc-classifier", description="Classifier model in the store.")
-    embedder: str | None = Field(None, description="sentence-transformers model in the store.")
-    transformer: str | None = Field(
-        None, description="transformers NLI or IPTC classification model in the store."
+    embedder: OptionalText = Field(
+        None, description="sentence-transformers model in the store; blank: the packaged one."
     )
-    entity_model: str | None = Field(
-        None, description="transformers token-classification (NER) model in the store."
+    transformer: OptionalText = Field(
+        None, description="transformers NLI or IPTC classification model in the store; blank: none."
     )
-    min_score: float = Field(0.3, description="Least score for a topic to be given.")
-    max_topics: int = 3
+    entity_model: OptionalText = Field(
+        None, description="transformers token-classification (NER) model in the store; blank: "
+        "no named entities.",
+    )  # fmt: skip
+    min_score: float = Field(0.3, ge=0, le=1, description="Least score for a topic to be given.")
+    max_topics: int = Field(
+        3, ge=1, description="Most topics given to the programme and to each segment."
+    )
 
 
 def tag_transcript(

@@ -7,6 +7,7 @@ registers prefect.yaml; workers on the local pools run real clips from moto S3 t
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterId,
     FlowRunFilterState,
     LogFilter,
+    LogFilterFlowRunId,
     LogFilterTaskRunId,
 )
 from prefect.client.schemas.objects import FlowRun, Log, TaskRun
@@ -36,7 +38,9 @@ from prefect.states import Scheduled
 
 from cli.embedded import RUN_ENVIRONMENT
 from deployments.topology import POOLS
+from flows.dag import STAGES
 from regie.asset_run import AssetRun
+from regie.models import ModelStore
 from tasks.gpu import ACQUIRED, RELEASED, gpu_limit_name
 from tasks.report import artifact_key
 from tests import media
@@ -332,3 +336,63 @@ def test_the_watcher_cannot_pile_up_runs(platform: Platform) -> None:
     assert states.count("Completed") <= 1 and states.count("Cancelled") >= 4, states
     assert all("concurrency limit" in r.state.message for r in finished if r.state.is_cancelled())
     assert not left
+
+
+def _run_logs(client: SyncPrefectClient, run: FlowRun) -> list[Log]:
+    """Every log line of a flow run and its task runs, once the final one has arrived."""
+    only = LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id]))
+    for _ in range(30):
+        logs = client.read_logs(only)
+        if any("Finished in state" in log.message and not log.task_run_id for log in logs):
+            break
+        time.sleep(1)
+    return logs
+
+
+def test_a_run_reads_like_the_dag_in_the_ui(
+    platform: Platform, tmp_path: Path, real_whisper_store: ModelStore, shared_data: Path
+) -> None:
+    """A run with every stage: the graph has the DAG's edges and nothing parented under a stage,
+    task runs are named <stage>-<asset id>, a healthy run logs no WARNING, and a regie.* warning
+    (the tagging ensemble without its classifier) reaches the run's logs."""
+    names = ("jfk.flac", "fleurs/fleurs-en-000.ogg", "fleurs/fleurs-en-001.ogg")
+    speech = [shared_data / "speech" / name for name in names]
+    uri = platform.upload(media.speech_clip(tmp_path / "ask.mp4", speech), "masters/ask-not.mp4")
+    env = {"REGIE_MODEL_STORE_URL": real_whisper_store.url}
+    options = {"asr_model": "whisper-tiny.en", "language": "en", "encoder": "libx264",
+               "english_subtitles": False}  # fmt: skip
+    with get_client(sync_client=True) as client:
+        (healthy,) = wait_final(client, [_start(
+            "urgent", {"source_uri": uri, "options": {**options, "tagging": {"tagger": "lexical"}}},
+            job_variables={"env": env},
+        )])  # fmt: skip
+        (warned,) = wait_final(client, [_start(
+            "urgent", {"source_uri": uri, "options": options}, job_variables={"env": env}
+        )])  # fmt: skip
+        task_runs = _task_runs(client, [healthy])
+        logs, warned_logs = _run_logs(client, healthy), _run_logs(client, warned)
+    assert healthy.state.is_completed(), healthy.state.message
+    assert warned.state.is_completed(), warned.state.message
+    assert healthy.name == "ask-not"
+    stage_of = {t.id: name for t in task_runs if (name := _stage(t.name)) in STAGES}
+    assert sorted(stage_of.values()) == sorted(
+        ["fetch", "probe", "shots", "asr", "subtitles", "tagging", "transcode", "publish"]
+    ), [t.name for t in task_runs]
+    for task_run in task_runs:
+        assert not task_run.task_inputs.get("__parents__"), task_run.name
+        if task_run.id not in stage_of:
+            continue
+        upstream = {stage_of.get(i.id) for inputs in task_run.task_inputs.values() for i in inputs}
+        ran = set(STAGES[stage_of[task_run.id]].needs) & set(stage_of.values())
+        assert ran <= upstream, task_run.name
+    assert not [log.message for log in logs if log.level >= logging.WARNING]
+    warnings = [log for log in warned_logs if log.level == logging.WARNING]
+    assert any(log.name.startswith("regie.") and "without" in log.message for log in warnings), [
+        (log.name, log.message) for log in warnings
+    ]
+
+
+def _stage(task_run_name: str) -> str:
+    """fetch-ask-not, asr-ask-not-0123456789ab -> fetch, asr."""
+    stage, _, _ = task_run_name.partition("-ask-not")
+    return stage
