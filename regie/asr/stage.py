@@ -114,6 +114,9 @@ def transcribe_windows(
             f"model {model.name} cannot transcribe language {language!r}",
             "force a language the model knows, or use a multilingual model",
         )
+    known = transcriber.languages()
+    if language is None and len(known) == 1:  # an English-only model has nothing to detect
+        language, probability = next(iter(known)), 1.0
     segments: list[TranscriptSegment] = []
     duration = speech_s = 0.0
     for window in windows:
@@ -150,12 +153,14 @@ def _decode_window(
 ) -> list[TranscriptSegment]:
     """Each chunk decoded on its own; times from the window's start; invented words dropped
     (a word must overlap speech of its own chunk: none may wander into the next one)."""
+    chunks = plan_chunks(regions, options.vad.chunk_s, options.vad.join_gap_s)
+    decoded = transcriber.transcribe_chunks(
+        window.samples, [(c.start, c.end) for c in chunks], language, options.decode, options.task
+    )
     found: list[TranscriptSegment] = []
-    for chunk in plan_chunks(regions, options.vad.chunk_s, options.vad.join_gap_s):
-        samples = window.samples[chunk.start : chunk.end]
-        decoded = transcriber.transcribe(samples, language, options.decode, options.task)
+    for chunk, segments in zip(chunks, decoded, strict=True):
         own = [r for r in regions if chunk.start <= r.start and r.end <= chunk.end]
-        found += keep_spoken([s.shifted(chunk.start / SAMPLE_RATE) for s in decoded], own)
+        found += keep_spoken(segments, own)
     return sorted(found, key=lambda segment: segment.start)
 
 

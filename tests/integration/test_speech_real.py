@@ -178,7 +178,8 @@ def test_jfk_with_the_english_tiny_model(shared_data: Path, real_whisper_store: 
     model = real_whisper_store.resolve("whisper-tiny.en")
     transcriber = load_transcriber("faster-whisper", model, "cpu")
     windows = read_windows(shared_data / "speech" / "jfk.flac", "jfk")
-    options = AsrOptions(model="whisper-tiny.en", language="en")
+    options = AsrOptions(model="whisper-tiny.en")  # English-only: no language to detect
     document = transcribe_windows("jfk", windows, transcriber, model, options)
+    assert document.language == "en"
     assert wer([JFK], [document.text], "en") <= 0.1
     assert document.words[0].start < 1.0 and document.words[-1].end > 9.0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from regie.asr.audio import SAMPLE_RATE
 from regie.asr.transcript import Task, TranscribedWord, TranscriptSegment
 from regie.errors import PermanentError
 from regie.models import LocalModel
@@ -31,8 +33,7 @@ BACKEND_FOR_FORMAT = {model_format: name for name, model_format in MODEL_FORMAT.
 
 
 class DecodeOptions(BaseModel):
-    """Decoding settings (``batch_size``: the transformers pipeline's; the others decode one
-    chunk of speech at a time)."""
+    """Decoding settings every backend honours (``batch_size``: chunks decoded together)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -60,6 +61,34 @@ class Transcriber(Protocol):
         """Every segment of one chunk of speech (30 s at most), fully materialised, with word
         times; ``task="translate"`` gives English text from speech in ``language``."""
         ...
+
+    def transcribe_chunks(
+        self,
+        samples: np.ndarray,
+        chunks: Sequence[tuple[int, int]],
+        language: str,
+        options: DecodeOptions,
+        task: Task = "transcribe",
+    ) -> list[list[TranscriptSegment]]:
+        """Each chunk ``[start, end)`` (in samples) of ``samples`` decoded on its own, as the
+        backend does it best (in batches where it can); times from the start of ``samples``."""
+        ...
+
+
+def one_by_one(
+    transcriber: Transcriber,
+    samples: np.ndarray,
+    chunks: Sequence[tuple[int, int]],
+    language: str,
+    options: DecodeOptions,
+    task: Task,
+) -> list[list[TranscriptSegment]]:
+    """``transcribe_chunks`` for a backend that decodes one chunk at a time."""
+    return [
+        [segment.shifted(start / SAMPLE_RATE)
+         for segment in transcriber.transcribe(samples[start:end], language, options, task)]
+        for start, end in chunks
+    ]  # fmt: skip
 
 
 def timed_word(
