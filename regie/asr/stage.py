@@ -108,13 +108,13 @@ def transcribe_windows(
 ) -> TranscriptDocument:
     """The speech of every window, chunk by chunk, shifted to programme time, in one language."""
     language, probability = options.language, None
-    if language is not None and language not in transcriber.languages():
+    known = transcriber.languages()
+    if language is not None and language not in known:
         raise PermanentError(
             asset_id,
             f"model {model.name} cannot transcribe language {language!r}",
             "force a language the model knows, or use a multilingual model",
         )
-    known = transcriber.languages()
     if language is None and len(known) == 1:  # an English-only model has nothing to detect
         language, probability = next(iter(known)), 1.0
     segments: list[TranscriptSegment] = []
@@ -133,7 +133,7 @@ def transcribe_windows(
             )
         found = _decode_window(window, regions, language, transcriber, options)
         segments += [segment.shifted(window.offset_s) for segment in found]
-    empty = "no speech found" if language is None else "no words recognised"
+    empty = "no words recognised" if speech_s else "no speech found"
     reason = None if segments else empty
     return TranscriptDocument(
         asset_id=asset_id, language=language if segments else None,

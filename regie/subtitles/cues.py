@@ -286,7 +286,7 @@ def _timing(
     if after:  # end 2 frames before the next cut, and on it when close (Netflix style)
         before_cut = after[0] - gap
         limit = min(limit, max(before_cut, minimum))
-        if abs(before_cut - wanted) <= snap:
+        if abs(before_cut - wanted) <= snap and before_cut >= minimum:
             wanted = before_cut
     return start, max(_to_frame(min(wanted, limit), frame), start + round(frame))
 
