@@ -40,16 +40,15 @@ def last_json(done: subprocess.CompletedProcess[str]) -> dict:
 
 @pytest.mark.timeout(1800)  # the whole DAG on a 2-minute programme, twice, on a busy 2-core machine
 def test_run_twice_on_the_programme_does_the_work_once(
-    shared_data: Path, env: dict[str, str], whisper_store: ModelStore
+    shared_data: Path, env: dict[str, str], real_whisper_store: ModelStore
 ) -> None:
     source = shared_data / "programme" / "programme-fr.mp4"
-    checkpoint = whisper_store.resolve("tiny-openai").path
-    added = regie("models", "add", "whisper-tiny", str(checkpoint), env=env)
+    # real weights: a random model decodes every chunk to its length limit at every temperature
+    folder = real_whisper_store.resolve("whisper-base").path
+    added = regie("models", "add", "whisper-base", str(folder), env=env)
     assert added.returncode == 0, added.stdout + added.stderr[-2000:]
-    # the English branch (a second Whisper pass) has its own end-to-end test with real weights
-    # (test_review_page.py): a random tiny model decodes to its length limit, twice as slowly
-    run = ["run", str(source), "--asr-model", "whisper-tiny", "--language", "fr",
-           "--no-english-subtitles"]  # fmt: skip
+    # the English branch (a second Whisper pass) has its own end-to-end test (test_review_page.py)
+    run = ["run", str(source), "--asr-model", "whisper-base", "--no-english-subtitles"]
     first = regie(*run, env=env)
     assert first.returncode == 0, first.stderr[-2000:]
     summary = last_json(first)
@@ -60,11 +59,8 @@ def test_run_twice_on_the_programme_does_the_work_once(
     assert summary["skipped"] == dict.fromkeys(english, "english_subtitles is off")
     subtitles_manifest = Path(summary["manifests"]["subtitles"].removeprefix("file://"))
     subtitles = json.loads(subtitles_manifest.read_text())["artefact"]
-    compliance = subtitles["compliance"]  # random words: the layout rules hold for any words
-    assert subtitles["shot_cuts"] == 38 and compliance["cues"] == subtitles["cues"]
-    assert (
-        compliance["too_many_lines"] == compliance["lines_too_long"] == compliance["overlaps"] == 0
-    )
+    assert subtitles["shot_cuts"] == 38 and subtitles["language"] == "fr"
+    assert subtitles["compliance"]["hard_rule_violations"] == 0
     probe_manifest = Path(summary["manifests"]["probe"].removeprefix("file://"))
     info = json.loads(probe_manifest.read_text())["artefact"]
     assert info["video"][0]["frames"] == 2955 and info["audio"][0]["channels"] == 2
