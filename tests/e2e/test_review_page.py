@@ -114,8 +114,8 @@ def words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text.lower().replace("\u2019", "'"))
 
 
-# dash.js stopped showing the French cue at 4 s once the cue builder chose new break points
-# (3.88-7.04 s holds it in the WebVTT file; hls.js shows it): under investigation, see the note
+# dash.js marks the French track showing but loads no cue from its WebVTT sidecar (0 cues; it logs
+# a CMCD "Invalid URL"), while hls.js shows the cue at 4 s: under investigation
 DASH_CUE = pytest.mark.xfail(reason="dash.js shows no French cue after the seek", strict=False)
 
 
