@@ -75,20 +75,22 @@ class Transcriber(Protocol):
         ...
 
 
-def one_by_one(
-    transcriber: Transcriber,
-    samples: np.ndarray,
-    chunks: Sequence[tuple[int, int]],
-    language: str,
-    options: DecodeOptions,
-    task: Task,
-) -> list[list[TranscriptSegment]]:
+class OneChunkAtATime:
     """``transcribe_chunks`` for a backend that decodes one chunk at a time."""
-    return [
-        [segment.shifted(start / SAMPLE_RATE)
-         for segment in transcriber.transcribe(samples[start:end], language, options, task)]
-        for start, end in chunks
-    ]  # fmt: skip
+
+    def transcribe_chunks(
+        self: Transcriber,
+        samples: np.ndarray,
+        chunks: Sequence[tuple[int, int]],
+        language: str,
+        options: DecodeOptions,
+        task: Task = "transcribe",
+    ) -> list[list[TranscriptSegment]]:
+        return [
+            [segment.shifted(start / SAMPLE_RATE)
+             for segment in self.transcribe(samples[start:end], language, options, task)]
+            for start, end in chunks
+        ]  # fmt: skip
 
 
 def timed_word(

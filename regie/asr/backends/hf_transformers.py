@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from transformers import WhisperForConditionalGeneration, WhisperProcessor, pipeline
 
-from regie.asr.backends.base import DecodeOptions, Task, one_by_one, timed_word
+from regie.asr.backends.base import DecodeOptions, OneChunkAtATime, Task, timed_word
 from regie.asr.transcript import TranscribedWord, TranscriptSegment, segments_from_words
 from regie.models import LocalModel
 
 CHUNK_S = 30
 
 
-class TransformersWhisper:
+class TransformersWhisper(OneChunkAtATime):
     name = "transformers"
 
     def __init__(self, model: LocalModel, device: str) -> None:
@@ -48,16 +47,6 @@ class TransformersWhisper:
         probabilities = logits[ids].float().softmax(-1)
         best = int(probabilities.argmax())
         return list(lang_to_id)[best].strip("<|>"), float(probabilities[best])
-
-    def transcribe_chunks(
-        self,
-        samples: np.ndarray,
-        chunks: Sequence[tuple[int, int]],
-        language: str,
-        options: DecodeOptions,
-        task: Task = "transcribe",
-    ) -> list[list[TranscriptSegment]]:
-        return one_by_one(self, samples, chunks, language, options, task)
 
     def transcribe(
         self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import torch
 import whisper
 from whisper.tokenizer import LANGUAGES
 
-from regie.asr.backends.base import DecodeOptions, Task, one_by_one, timed_word
+from regie.asr.backends.base import DecodeOptions, OneChunkAtATime, Task, timed_word
 from regie.asr.transcript import TranscriptSegment
 from regie.models import LocalModel
 
 
-class OpenAIWhisper:
+class OpenAIWhisper(OneChunkAtATime):
     name = "openai-whisper"
 
     def __init__(self, model: LocalModel, device: str) -> None:
@@ -33,16 +31,6 @@ class OpenAIWhisper:
         _, probabilities = self.model.detect_language(mel)
         language = max(probabilities, key=probabilities.get)
         return language, float(probabilities[language])
-
-    def transcribe_chunks(
-        self,
-        samples: np.ndarray,
-        chunks: Sequence[tuple[int, int]],
-        language: str,
-        options: DecodeOptions,
-        task: Task = "transcribe",
-    ) -> list[list[TranscriptSegment]]:
-        return one_by_one(self, samples, chunks, language, options, task)
 
     def transcribe(
         self, samples: np.ndarray, language: str, options: DecodeOptions, task: Task = "transcribe"
