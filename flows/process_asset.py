@@ -200,10 +200,11 @@ def _no_translation(options: AssetOptions) -> str:
 
 def summarise(done: dict[str, StageOutcome[Any]], skipped: dict[str, str]) -> AssetRun:
     receipt = done["publish"].artefact if "publish" in done else None
+    in_dag_order = [(name, done[name]) for name in STAGES if name in done]  # not finishing order
     return AssetRun(
         asset_id=done["fetch"].manifest.asset_id,
-        manifests={name: outcome.manifest_url for name, outcome in done.items()},
-        reused=[name for name, outcome in done.items() if outcome.reused],
+        manifests={name: outcome.manifest_url for name, outcome in in_dag_order},
+        reused=[name for name, outcome in in_dag_order if outcome.reused],
         skipped=skipped,
         live={
             "hls": receipt.hls,
