@@ -11,6 +11,7 @@ from typing import Any
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
+from regie.fields import Blankable, OptionalText
 from regie.publish import CdnTarget, make_cdn_target
 
 
@@ -23,12 +24,12 @@ class CdnTargetBlock(Block):
 
     origin_url: str = Field(description="Origin bucket, e.g. s3://regie-origin (fr-par).")
     prefix: str = Field("programmes", description="Folder of every asset in the bucket.")
-    http_base_url: str | None = Field(
+    http_base_url: OptionalText = Field(
         None,
         description="HTTP address of the prefix, e.g. https://regie-origin.s3.fr-par.scw.cloud/programmes",
     )
-    edge_pipeline_id: str | None = Field(None, description="Edge Services pipeline id.")
-    edge_api_token: SecretStr | None = Field(None, description="Scaleway API secret key.")
+    edge_pipeline_id: OptionalText = Field(None, description="Edge Services pipeline id.")
+    edge_api_token: Blankable[SecretStr] = Field(None, description="Scaleway API secret key.")
     edge_api_url: str = Field("https://api.scaleway.com", description="Scaleway API address.")
 
     def target(self) -> CdnTarget:

@@ -11,6 +11,7 @@ from typing import Any
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr, model_validator
 
+from regie.fields import Blankable, OptionalText
 from regie.storage import ResidencyPolicy, S3Config, Storage, check_residency
 
 
@@ -23,11 +24,13 @@ class ObjectStoreBlock(Block):
         "S3-compatible object store in France (Scaleway, OVHcloud, Outscale, on-premise)."
     )
 
-    endpoint_url: str | None = Field(None, description="e.g. https://s3.fr-par.scw.cloud")
-    region: str | None = Field(None, description="e.g. fr-par")
-    access_key_id: SecretStr | None = None
-    secret_access_key: SecretStr | None = None
-    session_token: SecretStr | None = None
+    endpoint_url: OptionalText = Field(None, description="e.g. https://s3.fr-par.scw.cloud")
+    region: OptionalText = Field(None, description="e.g. fr-par")
+    access_key_id: Blankable[SecretStr] = Field(
+        None, description="Access key; blank: the worker's credentials (environment, profile)."
+    )
+    secret_access_key: Blankable[SecretStr] = Field(None, description="Secret of the access key.")
+    session_token: Blankable[SecretStr] = Field(None, description="For temporary credentials only.")
     trusted_endpoints: list[str] = Field(
         default_factory=list, description="On-premise hosts declared to be in France."
     )

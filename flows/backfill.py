@@ -158,7 +158,7 @@ def _start_run(
     target: BackfillTarget,
 ) -> Any:  # fmt: skip
     parameters = {"source_uri": asset.row.uri, "stages": stages,
-                  "options": options.model_dump(exclude_none=True),  # None is the form's blank
+                  "options": options.as_parameters(),
                   "report_url": done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
     return run_deployment(
         f"process-asset/{target}", parameters=parameters, timeout=0, work_queue_name="backfill",

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from prefect import Task
 
-from blocks import CdnTargetBlock, ModelStoreBlock, ObjectStoreBlock
 from regie.artefacts import MediaInfo, SourceAsset
 from regie.asr import AsrOptions
 from regie.asr.stage import ASR
@@ -110,26 +109,25 @@ class StageRow:
 
 
 def run_settings(options: AssetOptions) -> Settings:
-    """The settings of this run: the environment's, with the saved object store block named in
+    """The settings of this run: the environment's, with the saved object store chosen in
     ``options`` in place of its S3 connection (a Prefect UI user switches environments by block)."""
     settings = Settings()
     if options.object_store_block:
-        block = ObjectStoreBlock.load(options.object_store_block)
-        settings = settings.model_copy(update=block.settings())
+        settings = settings.model_copy(update=options.object_store_block.settings())
     return settings
 
 
 def model_store(options: AssetOptions, settings: Settings) -> ModelStore:
-    """The saved model store block named in ``options``, else the settings'."""
+    """The saved model store chosen in ``options``, else the settings'."""
     if options.model_store_block:
-        return ModelStoreBlock.load(options.model_store_block).model_store()
+        return options.model_store_block.model_store()
     return settings.model_store()
 
 
 def cdn_target(options: AssetOptions, settings: Settings) -> Any:
-    """The CDN target of a saved block when one is named, else the settings'."""
+    """The CDN target of the saved block chosen in ``options``, else the settings'."""
     if options.cdn_block:
-        return CdnTargetBlock.load(options.cdn_block).target()
+        return options.cdn_block.target()
     return settings.cdn_target()
 
 

@@ -15,7 +15,9 @@ from prefect import flow
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from blocks import CdnTargetBlock, ModelStoreBlock, ObjectStoreBlock
 from flows.dag import (
     FIRST,
     GROUPS,
@@ -32,7 +34,7 @@ from flows.dag import (
 from flows.runner import StageRunner
 from regie.artefacts import MediaInfo
 from regie.asset_run import AssetRun
-from regie.fields import OptionalText
+from regie.fields import Blankable, OptionalText
 from regie.models import ModelStore
 from regie.picture import Deinterlace
 from regie.settings import Settings
@@ -42,6 +44,11 @@ from regie.transcode.encoders import EncoderPreference
 from tasks.groups import run_stage_group
 from tasks.names import asset_flow_run_name
 from tasks.report import report_asset, report_failed_run, stage_progress
+
+# Set by a deployment's parameters or by the run that starts this one (a distributed parent, a
+# backfill), never typed in a form: left out of the parameter schema, so the Custom-run form
+# does not show them (the server still merges the deployment's values into every run).
+NotInForm = SkipJsonSchema
 
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registries.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
@@ -69,16 +76,16 @@ class AssetOptions(BaseModel):
     if_model_missing: Literal["fail", "skip"] = Field(
         "fail", description="skip: run the other stages when the Whisper model is not in the store."
     )
-    cdn_block: OptionalText = Field(
-        None, description="Name of a saved CDN target block (regie setup saves "
-        "<environment>-cdn-target); blank: the worker's settings.",
+    cdn_block: Blankable[CdnTargetBlock] = Field(
+        None, description="A saved CDN target (regie setup saves <environment>-cdn-target); "
+        "blank: the worker's settings.",
     )  # fmt: skip
-    object_store_block: OptionalText = Field(
-        None, description="Name of a saved object store block (masters, work, origin); blank: "
-        "the worker's settings.",
+    object_store_block: Blankable[ObjectStoreBlock] = Field(
+        None, description="A saved object store (masters, work, origin); blank: the worker's "
+        "settings.",
     )  # fmt: skip
-    model_store_block: OptionalText = Field(
-        None, description="Name of a saved model store block; blank: the worker's settings."
+    model_store_block: Blankable[ModelStoreBlock] = Field(
+        None, description="A saved model store; blank: the worker's settings."
     )
     tagging: TaggingOptions = Field(
         default_factory=TaggingOptions, description="IPTC tagging: the tagger and its store models."
@@ -90,6 +97,12 @@ class AssetOptions(BaseModel):
     deinterlace: Deinterlace = Field(
         "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
     )
+
+    def as_parameters(self) -> dict[str, Any]:
+        """These options as another run's parameters: blanks left out, saved blocks as the
+        references Prefect loads them by (never their fields, whose secrets would be masked)."""
+        context = {"serialize_blocks_as_references": True}
+        return self.model_dump(mode="json", exclude_none=True, context=context)
 
 
 @flow(
@@ -103,9 +116,9 @@ def process_asset(
     until: StageName = "publish",
     stages: tuple[StageName, ...] = (),
     options: AssetOptions = AssetOptions(),  # noqa: B008 (frozen: safe as a default)
-    mode: Literal["embedded", "distributed"] = "embedded",
-    queue: Literal["urgent", "backfill"] = "urgent",
-    report_url: str = "",
+    mode: NotInForm[Literal["embedded", "distributed"]] = "embedded",
+    queue: NotInForm[Literal["urgent", "backfill"]] = "urgent",
+    report_url: NotInForm[str] = "",
 ) -> AssetRun:
     """Run the stages of one asset: every stage up to ``until``, or only ``stages``.
 
@@ -161,7 +174,7 @@ def run_distributed(
         if mine:
             after = [started[g] for g in group_needs(group) if g in started]
             started[group] = run_stage_group.submit(
-                group, source_uri, mine, options.model_dump(exclude_none=True), queue,
+                group, source_uri, mine, options.as_parameters(), queue,
                 settings.work_url, settings.storage(), wait_for=after,
             )  # fmt: skip
     runs = [future.result() for future in started.values()]

@@ -18,6 +18,8 @@ from regie.events import ListingState, diff_listing
 from regie.events.emit import EventsApi, emit_uploads, seen_uploads
 from regie.events.watch import list_uploads, load_state, save_state, state_url
 from regie.settings import Settings
+from tasks.names import sweep_flow_run_name
+from tasks.schedule import name_next_sweeps
 
 
 class Sweep(BaseModel):
@@ -30,7 +32,7 @@ class Sweep(BaseModel):
     baseline: bool
 
 
-@flow(name="watch-bucket", flow_run_name="watch-{prefix_url}")
+@flow(name="watch-bucket", flow_run_name=sweep_flow_run_name)
 def watch_bucket(prefix_url: str, baseline: bool = True) -> Sweep:
     """Emit an event for every object new or changed under ``prefix_url`` since the last sweep.
 
@@ -38,6 +40,7 @@ def watch_bucket(prefix_url: str, baseline: bool = True) -> Sweep:
         prefix_url: s3://bucket/prefix/ to watch.
         baseline: On the first sweep, record the objects already there without emitting.
     """
+    name_next_sweeps()
     settings = Settings()
     storage = settings.storage()
     state_at = state_url(settings.work_url, prefix_url)

@@ -32,7 +32,7 @@ from prefect.client.schemas.filters import (
     LogFilterFlowRunId,
     LogFilterTaskRunId,
 )
-from prefect.client.schemas.objects import FlowRun, Log, TaskRun
+from prefect.client.schemas.objects import FlowRun, Log, StateType, TaskRun
 from prefect.deployments import run_deployment
 from prefect.states import Scheduled
 
@@ -42,7 +42,9 @@ from flows.dag import STAGES
 from regie.asset_run import AssetRun
 from regie.models import ModelStore
 from tasks.gpu import ACQUIRED, RELEASED, gpu_limit_name
+from tasks.names import sweep_name
 from tasks.report import artifact_key
+from tasks.schedule import WAITING
 from tests import media
 from tests.platform import (
     CPU,
@@ -195,7 +197,10 @@ def test_distributed_mode_runs_stage_groups_on_their_pools(
 ) -> None:
     uri = platform.upload(media.good_clip(tmp_path / "d.mp4", seconds=2), "masters/distribue.mp4")
     report_url = f"s3://{platform.origin}/runs/distribue.json"
-    options = {"encoder": "libx264", **SPEECH_OFF}
+    with get_client(sync_client=True) as client:  # the saved CDN target, as the form's picker
+        cdn = client.read_block_document_by_name("regie-cdn-target", "regie-cdn-target")
+    picked = {"$ref": {"block_document_id": str(cdn.id)}}  # gives it, through to publish's group
+    options = {"encoder": "libx264", "cdn_block": picked, **SPEECH_OFF}
     run = _start("distributed", {"source_uri": uri, "options": options, "report_url": report_url})
     with get_client(sync_client=True) as client:
         (parent,) = wait_final(client, [run])
@@ -336,6 +341,61 @@ def test_the_watcher_cannot_pile_up_runs(platform: Platform) -> None:
     assert states.count("Completed") <= 1 and states.count("Cancelled") >= 4, states
     assert all("concurrency limit" in r.state.message for r in finished if r.state.is_cancelled())
     assert not left
+
+
+def test_watcher_runs_are_named_before_they_start(platform: Platform) -> None:
+    """The scheduler creates sweeps an hour ahead with random names; each sweep names the runs
+    still waiting as they will be named when they start."""
+    with get_client(sync_client=True) as client:
+        watcher = _deployments(client)["watch-bucket/every-minute"]
+        sweep = _await_scheduled_sweep(client, watcher.id)
+        waiting = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[watcher.id])),
+            flow_run_filter=WAITING,
+        )
+    prefix = watcher.parameters["prefix_url"]
+    assert sweep.name == sweep_name(prefix, sweep.expected_start_time)
+    assert sweep.name.startswith(f"watch-{platform.watched}-masters-")
+    there_before = [run for run in waiting if run.created < sweep.start_time]
+    assert len(there_before) >= 30  # an hour of sweeps, less those due since
+    assert all(run.name == sweep_name(prefix, run.expected_start_time) for run in there_before)
+
+
+def _await_scheduled_sweep(client: SyncPrefectClient, watcher: Any) -> FlowRun:
+    """The latest sweep the schedule started and that completed (one a minute; the test's
+    timeout bounds the wait)."""
+    only = DeploymentFilter(id=DeploymentFilterId(any_=[watcher]))
+    completed = FlowRunFilter(state=FlowRunFilterState(type={"any_": [StateType.COMPLETED]}))
+    while True:
+        runs = client.read_flow_runs(deployment_filter=only, flow_run_filter=completed)
+        scheduled = [r for r in runs if r.created_by and r.created_by.type == "SCHEDULE"]
+        if scheduled:
+            return max(scheduled, key=lambda run: run.start_time)
+        time.sleep(2)
+
+
+def test_custom_run_forms_offer_choices_and_blocks_and_no_none_box(platform: Platform) -> None:
+    """Forms as the UI draws them from each deployment's parameter schema."""
+    with get_client(sync_client=True) as client:
+        deployments = _deployments(client)
+        saved = {b.name for b in client.read_block_documents_by_type("regie-cdn-target")}
+    for name, deployment in deployments.items():  # the UI's 'Property is type "None"' box
+        assert '"type": "null"' not in json.dumps(deployment.parameter_openapi_schema), name
+    urgent = deployments["process-asset/urgent"].parameter_openapi_schema
+    # mode, queue and report_url are set by deployments and parent runs, not typed in a form
+    assert set(urgent["properties"]) == {"source_uri", "until", "stages", "options"}
+    options = urgent["definitions"]["AssetOptions"]["properties"]
+    pickers = {field: _resolved(urgent, options[field]).get("block_type_slug")
+               for field in ("cdn_block", "object_store_block", "model_store_block")}  # fmt: skip
+    assert pickers == {"cdn_block": "regie-cdn-target", "object_store_block": "regie-object-store",
+                       "model_store_block": "regie-model-store"}  # fmt: skip
+    assert "regie-cdn-target" in saved  # what the picker lists
+
+
+def _resolved(schema: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema, its ``#/definitions/…`` reference followed."""
+    reference = prop.get("$ref", "")
+    return schema["definitions"][reference.rpartition("/")[2]] if reference else prop
 
 
 def _run_logs(client: SyncPrefectClient, run: FlowRun) -> list[Log]:
