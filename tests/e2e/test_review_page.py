@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -114,17 +115,20 @@ def words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text.lower().replace("\u2019", "'"))
 
 
-# dash.js marks the French track showing but loads no cue from its WebVTT sidecar (0 cues; it logs
-# a CMCD "Invalid URL"), while hls.js shows the cue at 4 s: under investigation
-DASH_CUE = pytest.mark.xfail(reason="dash.js shows no French cue after the seek", strict=False)
+def slow_origin(route) -> None:
+    """Subtitle files answered a second late, as from a far CDN edge: the seek below then lands
+    while the file is in flight (dash.js 5.2 dropped such a file: no cue, ever)."""
+    time.sleep(1.0)
+    route.continue_()
 
 
-@pytest.mark.parametrize("engine", ["hls", pytest.param("dash", marks=DASH_CUE)])
+@pytest.mark.parametrize("engine", ["hls", "dash"])
 def test_a_player_plays_offers_both_tracks_shows_the_cue_and_seeks_to_a_shot(
     origin: tuple[str, dict], browser, engine: str
 ) -> None:
     url, truth = origin
     page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.route(re.compile(r".*/subtitles/.*"), slow_origin)
     page.goto(f"{url}?player={engine}")
     page.wait_for_function("window.review && window.review.ready", timeout=30_000)
     tracks = page.evaluate("window.review.subtitleTracks")

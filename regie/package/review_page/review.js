@@ -72,11 +72,31 @@ function startDash(data) {
       if (i >= 0) player.setRepresentationForTypeByIndex("video", i, true);
     });
     const texts = player.getTracksFor("text");
-    fillSubtitles(texts.map((t) => ({ label: t.labels?.[0]?.text || t.lang, lang: t.lang })),
-      (i) => { player.enableText(i >= 0); if (i >= 0) player.setTextTrack(i); });
+    const choose = (i) => { player.enableText(i >= 0); if (i >= 0) player.setTextTrack(i); };
+    fillSubtitles(texts.map((t) => ({ label: t.labels?.[0]?.text || t.lang, lang: t.lang })), choose);
+    reloadTextSeekedOver(player, () => choose(Number($("subtitles").value)));
     ready();
   });
   player.initialize(video, data.dash, false);
+}
+
+// dash.js 5.2 drops a sidecar WebVTT that arrives after a seek (the seek marks the text buffer
+// complete, so the loaded file is never parsed: the track shows no cue; dash.js issue #5135).
+// Once such a file has arrived, choose its track again: dash.js loads it anew.
+function reloadTextSeekedOver(player, chooseAgain) {
+  const events = dashjs.MediaPlayer.events;
+  let loading = false;
+  let seekedOver = false;
+  player.on(events.FRAGMENT_LOADING_STARTED, (e) => { if (e.mediaType === "text") loading = true; });
+  player.on(events.PLAYBACK_SEEKING, () => { seekedOver ||= loading; });
+  player.on(events.FRAGMENT_LOADING_COMPLETED, (e) => {
+    if (e.mediaType !== "text") return;
+    loading = false;
+    if (!seekedOver) return;
+    seekedOver = false;
+    player.setTextTrack(-1);
+    chooseAgain();
+  });
 }
 
 function ready() {
