@@ -20,11 +20,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Registry(Generic[T]):
-    """The engines of one ``kind``, installed by the ``extra`` of the package."""
+    """The engines of one ``kind``, installed by the ``extra`` of the package (None: the core)."""
 
     kind: str
     entries: Mapping[str, str]
-    extra: str
+    extra: str | None = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
@@ -45,9 +45,10 @@ class Registry(Generic[T]):
         try:
             module = importlib.import_module(module_name)
         except ImportError as error:
+            package = f"regie[{self.extra}]" if self.extra else "regie"
             raise PermanentError(
                 asset, f"the {name} {self.kind} needs {error.name}",
-                f"install Régie with the {self.extra} extra: pip install 'regie[{self.extra}]'",
+                f"install Régie with what it needs: pip install '{package}'",
             ) from error  # fmt: skip
         engine: Callable[..., T] = getattr(module, attribute)
         return engine

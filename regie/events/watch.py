@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from regie.events.uploads import InvalidKeyError, ObjectCreated, check_key
-from regie.storage import Storage, join_url
-from regie.storage.s3 import ObjectInfo, split_s3_url
+from regie.storage import ObjectInfo, Storage, join_url
+from regie.storage.s3 import split_s3_url
 
 log = logging.getLogger("regie.events.watch")
 

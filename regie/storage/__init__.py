@@ -1,15 +1,9 @@
 """Object storage by URL with a residency guard."""
 
+from regie.storage.objects import ObjectInfo, join_url, local_path, protocol_of
 from regie.storage.residency import ResidencyPolicy, check_residency
-from regie.storage.s3 import ObjectInfo, S3Config
-from regie.storage.store import (
-    Storage,
-    StoredObject,
-    copy_hashing,
-    join_url,
-    local_path,
-    protocol_of,
-)
+from regie.storage.s3 import S3Config
+from regie.storage.store import Storage, StoredObject, copy_hashing
 
 __all__ = [
     "ObjectInfo",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from regie.storage.store import Storage, protocol_of
+from regie.storage import Storage, protocol_of
 
 PRESIGNED_S = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
 

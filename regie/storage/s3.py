@@ -9,14 +9,16 @@ whole prefix in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-COLD_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR_PENDING"})
+from regie.storage.backends import FsspecBackend
+from regie.storage.objects import ObjectInfo, Upload
+
 # botocore >= 1.36 sends CRC checksums by default, which several S3-compatible stores reject.
 CHECKSUM_COMPAT = {
     "request_checksum_calculation": "when_required",
@@ -58,38 +60,6 @@ class S3Config:
             # Manifests are checked for existence across processes: never trust a stale listing.
             "use_listings_cache": False,
         }
-
-
-@dataclass(frozen=True)
-class ObjectInfo:
-    """What a store says about one object."""
-
-    url: str
-    size: int
-    etag: str | None = None
-    storage_class: str | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
-    restore: str | None = None
-    modified: datetime | None = None
-
-    @property
-    def is_cold(self) -> bool:
-        """Stored in an archive class that must be restored before it can be read."""
-        return (self.storage_class or "").upper() in COLD_CLASSES
-
-    @property
-    def is_restored(self) -> bool:
-        """A restore finished and the temporary copy is readable."""
-        return bool(self.restore) and 'ongoing-request="false"' in (self.restore or "")
-
-    @property
-    def restore_in_progress(self) -> bool:
-        return 'ongoing-request="true"' in (self.restore or "")
-
-    @property
-    def is_multipart(self) -> bool:
-        """Multipart ETags (``<md5 of md5s>-<parts>``) are not the MD5 of the content."""
-        return bool(self.etag) and "-" in (self.etag or "")
 
 
 def split_s3_url(url: str) -> tuple[str, str]:
@@ -164,3 +134,62 @@ def iter_objects(client: Any, prefix_url: str, page_size: int) -> Iterator[Objec
                 storage_class=item.get("StorageClass"),
                 modified=item.get("LastModified"),
             )
+
+
+class S3Backend(FsspecBackend):
+    """S3-compatible stores: s3fs writes, boto3 reads, lists and answers the S3-only questions."""
+
+    transient_os_errors = True  # s3fs reports network failures as OSError
+
+    @cached_property
+    def client(self) -> Any:
+        return boto3_client(self.s3_config)
+
+    def location(self, url: str) -> str:
+        config = self.s3_config
+        return f"s3 endpoint={config.endpoint_url or 'aws'} region={config.region}"
+
+    def filesystem_options(self) -> dict[str, Any]:
+        return self.s3_config.fsspec_options(self.block_size)
+
+    def info(self, url: str) -> ObjectInfo:
+        return head_object(self.client, url)
+
+    def open_read(self, url: str) -> Any:
+        """One streamed GET: s3fs would issue a ranged request per block and keep read-ahead
+        buffers, which costs memory and throughput for a front-to-back read."""
+        return open_body(self.client, url)
+
+    def upload(self, url: str, headers: dict[str, Any]) -> Upload:
+        """A PUT or a multipart upload, with content type, metadata, Cache-Control and ACL."""
+        fs, path = self.filesystem(url)
+        return S3Upload(fs, path, self.block_size, headers)
+
+    def iter_objects(self, prefix_url: str, page_size: int) -> Iterator[ObjectInfo]:
+        return iter_objects(self.client, prefix_url, page_size)
+
+    def presigned_url(self, url: str, expires_s: int) -> str:
+        bucket, key = split_s3_url(url)
+        return str(
+            self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
+            )
+        )
+
+    def request_restore(self, url: str, days: int) -> None:
+        request_restore(self.client, url, days)
+
+
+class S3Upload(Upload):
+    """A PUT or a multipart upload, which exists only once completed."""
+
+    def __init__(self, fs: Any, path: str, block_size: int, headers: dict[str, Any]) -> None:
+        extra = {name: value for name, value in headers.items() if value}
+        self.stream = fs.open(path, "wb", block_size=block_size, **extra)
+
+    def commit(self) -> None:
+        self.stream.close()
+
+    def abort(self) -> None:
+        self.stream.discard()  # type: ignore[attr-defined]  # aborts the multipart upload
+        self.stream.closed = True  # type: ignore[misc]  # or fsspec would upload it on __del__

@@ -9,22 +9,17 @@ completed, and an upload that fails is aborted.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import unquote, urlsplit
-
-import fsspec
-from fsspec import AbstractFileSystem
 
 from regie.errors import ObjectNotFoundError, PermanentError, TransientError
-from regie.storage import s3
+from regie.storage.backends import BACKENDS, FsspecBackend, transient_os_errors
+from regie.storage.objects import ObjectInfo, protocol_of
 from regie.storage.residency import ResidencyPolicy, check_residency
-from regie.storage.s3 import ObjectInfo, S3Config
+from regie.storage.s3 import S3Config
 
 BLOCK_SIZE = 8 * 1024 * 1024  # the S3 multipart minimum is 5 MiB
 TRANSIENT_CODES = frozenset(
@@ -52,20 +47,6 @@ class StoredObject:
     sha256: str
 
 
-def join_url(base: str, *parts: str) -> str:
-    """Join URL path segments with exactly one slash between them."""
-    return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts if p)])
-
-
-def protocol_of(url: str) -> str:
-    return urlsplit(url).scheme or "file"
-
-
-def local_path(url: str) -> Path:
-    """The file a ``file://`` URL names, percent-escapes decoded (``Path.as_uri`` writes them)."""
-    return Path(unquote(urlsplit(url).path))
-
-
 class Storage:
     """Reads and writes objects by URL, refusing locations outside France.
 
@@ -84,43 +65,30 @@ class Storage:
         self.s3_config = s3_config or S3Config()
         self.residency = residency or ResidencyPolicy()
         self.block_size = block_size
+        self._backends: dict[str, FsspecBackend] = {}
 
-    @cached_property
-    def _s3_client(self) -> Any:
-        return s3.boto3_client(self.s3_config)
+    def backend(self, url: str) -> FsspecBackend:
+        """The backend of ``url``'s scheme (one per scheme, built on first use), after the
+        residency check."""
+        self.check(url)
+        protocol = protocol_of(url)
+        if protocol not in self._backends:
+            engine = BACKENDS.load(protocol, url)
+            self._backends[protocol] = engine(self.s3_config, self.block_size)
+        return self._backends[protocol]
 
     def location(self, url: str) -> str:
         """Where ``url`` physically lives, for provenance records."""
-        if protocol_of(url) != "s3":
-            return protocol_of(url)
-        return f"s3 endpoint={self.s3_config.endpoint_url or 'aws'} region={self.s3_config.region}"
+        return self.backend(url).location(url)
 
     def check(self, url: str) -> None:
         """Refuse ``url`` if it lies outside France (see :mod:`regie.storage.residency`)."""
         check_residency(url, self.s3_config.endpoint_url, self.s3_config.region, self.residency)
 
-    def filesystem(self, url: str) -> tuple[AbstractFileSystem, str]:
-        """The fsspec filesystem and path for ``url``, after the residency check."""
-        protocol = protocol_of(url)
-        self.check(url)
-        options = self.s3_config.fsspec_options(self.block_size) if protocol == "s3" else {}
-        if protocol == "file":
-            url = local_path(url).as_posix()
-        fs, path = fsspec.core.url_to_fs(url, **options)
-        return fs, path
-
     def info(self, url: str) -> ObjectInfo:
         """Size, ETag, storage class and metadata of one object."""
-        if protocol_of(url) == "s3":
-            self.check(url)
-            with storage_errors(url):
-                return s3.head_object(self._s3_client, url)
-        fs, path = self.filesystem(url)
         with storage_errors(url):
-            detail = fs.info(path)
-            if detail["type"] != "file":
-                raise PermanentError(url, "is a directory, not an object")
-            return ObjectInfo(url=url, size=int(detail["size"]))
+            return self.backend(url).info(url)
 
     def find(self, url: str) -> ObjectInfo | None:
         """The object at ``url``, or None: one request where ``exists`` then ``info`` take two."""
@@ -130,25 +98,15 @@ class Storage:
             return None
 
     def exists(self, url: str) -> bool:
-        fs, path = self.filesystem(url)
         with storage_errors(url):
+            fs, path = self.backend(url).filesystem(url)
             return bool(fs.exists(path))
 
     @contextmanager
     def open_read(self, url: str) -> Iterator[IO[bytes]]:
-        """A sequential binary stream over ``url``.
-
-        On S3 this is one streamed GET: s3fs would issue a ranged request per block and keep
-        read-ahead buffers, which costs memory and throughput for a front-to-back read.
-        """
-        if protocol_of(url) == "s3":
-            self.check(url)
-            with storage_errors(url):
-                stream = s3.open_body(self._s3_client, url)
-        else:
-            fs, path = self.filesystem(url)
-            with storage_errors(url):
-                stream = fs.open(path, "rb")
+        """A sequential binary stream over ``url``."""
+        with storage_errors(url):
+            stream = self.backend(url).open_read(url)
         with stream:
             yield stream
 
@@ -166,7 +124,6 @@ class Storage:
         Content type, user metadata, Cache-Control and a canned ACL are kept by S3 stores; local
         folders have nowhere to keep them.
         """
-        fs, path = self.filesystem(url)
         headers = {
             "ContentType": content_type,
             "Metadata": metadata,
@@ -174,10 +131,7 @@ class Storage:
             "ACL": acl,
         }
         with storage_errors(url):
-            if protocol_of(url) == "s3":
-                upload: _Upload = _S3Upload(fs, path, self.block_size, headers)
-            else:
-                upload = _RenameUpload(fs, path)
+            upload = self.backend(url).upload(url, headers)
         try:
             yield upload.stream
         except BaseException:
@@ -215,35 +169,21 @@ class Storage:
 
     def iter_objects(self, prefix_url: str, page_size: int = 1000) -> Iterator[ObjectInfo]:
         """Every object under ``prefix_url``, listed page by page on S3."""
-        if protocol_of(prefix_url) == "s3":
-            self.check(prefix_url)
-            with storage_errors(prefix_url):
-                yield from s3.iter_objects(self._s3_client, prefix_url, page_size)
-            return
-        fs, path = self.filesystem(prefix_url)
         with storage_errors(prefix_url):
-            for name, detail in sorted(fs.find(path, detail=True).items()):
-                yield ObjectInfo(url=fs.unstrip_protocol(name), size=int(detail["size"]))
+            yield from self.backend(prefix_url).iter_objects(prefix_url, page_size)
 
     def presigned_url(self, url: str, expires_s: int) -> str:
         """An https (or the endpoint's http) address that reads ``url`` for ``expires_s``."""
-        self.check(url)
-        bucket, key = s3.split_s3_url(url)
-        return str(
-            self._s3_client.generate_presigned_url(
-                "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_s
-            )
-        )
+        return self.backend(url).presigned_url(url, expires_s)
 
     def request_restore(self, url: str, days: int) -> None:
         """Ask for a cold object to be restored; only S3 stores have cold classes."""
-        self.check(url)
         with storage_errors(url):
-            s3.request_restore(self._s3_client, url, days)
+            self.backend(url).request_restore(url, days)
 
     def delete(self, url: str, recursive: bool = False) -> None:
-        fs, path = self.filesystem(url)
         with storage_errors(url):
+            fs, path = self.backend(url).filesystem(url)
             if fs.exists(path):
                 fs.rm(path, recursive=recursive)
 
@@ -270,55 +210,6 @@ def copy_hashing(
     return size, {name: digest.hexdigest() for name, digest in digests.items()}
 
 
-class _Upload:
-    """An object being written: visible after :meth:`commit`, gone after :meth:`abort`."""
-
-    stream: IO[bytes]
-
-    def commit(self) -> None:
-        raise NotImplementedError
-
-    def abort(self) -> None:
-        raise NotImplementedError
-
-
-class _RenameUpload(_Upload):
-    """Local and in-memory stores: write a hidden temporary name, then rename it into place."""
-
-    def __init__(self, fs: AbstractFileSystem, path: str) -> None:
-        parent, _, name = path.rpartition("/")
-        fs.makedirs(parent, exist_ok=True)
-        self.fs, self.path = fs, path
-        self.temporary = f"{parent}/.{name}.{uuid.uuid4().hex}.part"
-        self.stream = fs.open(self.temporary, "wb")
-
-    def commit(self) -> None:
-        self.stream.close()
-        self.fs.mv(self.temporary, self.path)
-
-    def abort(self) -> None:
-        self.stream.close()
-        if self.fs.exists(self.temporary):
-            self.fs.rm(self.temporary)
-
-
-class _S3Upload(_Upload):
-    """S3: a PUT or a multipart upload, which exists only once completed."""
-
-    def __init__(
-        self, fs: AbstractFileSystem, path: str, block_size: int, headers: dict[str, Any]
-    ) -> None:
-        extra = {name: value for name, value in headers.items() if value}
-        self.stream = fs.open(path, "wb", block_size=block_size, **extra)
-
-    def commit(self) -> None:
-        self.stream.close()
-
-    def abort(self) -> None:
-        self.stream.discard()  # type: ignore[attr-defined]  # aborts the multipart upload
-        self.stream.closed = True  # type: ignore[misc]  # or fsspec would upload it on __del__
-
-
 @contextmanager
 def storage_errors(url: str) -> Iterator[None]:
     """Translate store and network failures into Régie's permanent/transient errors."""
@@ -339,7 +230,7 @@ def storage_errors(url: str) -> Iterator[None]:
     except (BotoCoreError, ConnectionError, TimeoutError) as error:
         raise TransientError(url, f"storage unreachable ({error})") from error
     except OSError as error:
-        if protocol_of(url) != "s3":
+        if not transient_os_errors(url):
             raise
         raise TransientError(url, f"storage error ({error})") from error
 
