@@ -50,13 +50,48 @@ def truth_windows(
     return windows
 
 
-def score(predicted: list[int], windows: list[tuple[int, int]]) -> Score:
-    """Match predicted boundary frames to truth windows one to one."""
+def match(predicted: list[int], windows: list[tuple[int, int]]) -> list[int | None]:
+    """The predicted frame matched to each truth window (one to one), or None."""
     free = sorted(predicted)
-    matched = 0
-    for low, high in sorted(windows, key=lambda window: window[1]):
+    found: list[int | None] = [None] * len(windows)
+    for index in sorted(range(len(windows)), key=lambda i: windows[i][1]):
+        low, high = windows[index]
         hit = next((frame for frame in free if low <= frame <= high), None)
         if hit is not None:
             free.remove(hit)
-            matched += 1
-    return Score(matched, len(free), len(windows) - matched)
+            found[index] = hit
+    return found
+
+
+def score(predicted: list[int], windows: list[tuple[int, int]]) -> Score:
+    """Match predicted boundary frames to truth windows one to one."""
+    matched = sum(hit is not None for hit in match(predicted, windows))
+    return Score(matched, len(predicted) - matched, len(windows) - matched)
+
+
+def score_by_kind(
+    predicted: list[int], windows: list[tuple[int, int]], kinds: list[str]
+) -> dict[str, Score]:
+    """:func:`score` split by the kind of each truth window. A false positive counts against
+    the kind of the window nearest to it (a double detection inside a dissolve is the
+    dissolve's)."""
+    found = match(predicted, windows)
+    totals = {kind: Score(0, 0, 0) for kind in kinds}
+    for kind, hit in zip(kinds, found, strict=True):
+        totals[kind] += Score(1, 0, 0) if hit is not None else Score(0, 0, 1)
+    for frame in _unmatched(predicted, found):
+        nearest = min(range(len(windows)), key=lambda i: _distance(frame, windows[i]))
+        totals[kinds[nearest]] += Score(0, 1, 0)
+    return totals
+
+
+def _unmatched(predicted: list[int], found: list[int | None]) -> list[int]:
+    free = sorted(predicted)
+    for hit in found:
+        if hit is not None:
+            free.remove(hit)
+    return free
+
+
+def _distance(frame: int, window: tuple[int, int]) -> int:
+    return max(window[0] - frame, frame - window[1], 0)
