@@ -10,6 +10,8 @@ Only scalars are kept per frame, so memory grows by a few bytes a frame, never b
   linear mix, so its middle frame *is* the average of its ends: ``bend`` is small while ``span`` is
   large. Motion and cuts bend.
 - ``luma[i]``: mean luma, to recognise black.
+- ``colour[i]``, ``replaced[i]``: colour-histogram change and share of the picture replaced across
+  a window (``regie/shots/colour.py``), for wipes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
+from regie.shots.colour import ColourChange, ColourRules
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 LOOKBACKS = (1, 2, 3, 4)
@@ -29,14 +33,20 @@ class Signals:
     span: np.ndarray
     bend: np.ndarray
     luma: np.ndarray
+    colour: np.ndarray
+    replaced: np.ndarray
 
     @property
     def frames(self) -> int:
         return len(self.luma)
 
 
-def compute_signals(chunks: Iterable[np.ndarray], half: int) -> Signals:
+def compute_signals(
+    chunks: Iterable[np.ndarray], half: int, colour_rules: ColourRules | None = None
+) -> Signals:
     """Signals of a stream of uint8 frame chunks, keeping only ``2*half`` frames between chunks."""
+    colour = ColourChange(colour_rules or ColourRules())
+    chunks = colour.tap(chunks)
     keep = max(2 * half, max(LOOKBACKS))
     tail = np.zeros((0, 1, 1, 3), dtype=np.float32)
     parts: dict[str, list[np.ndarray]] = {"luma": [], "span": [], "bend": []}
@@ -57,7 +67,8 @@ def compute_signals(chunks: Iterable[np.ndarray], half: int) -> Signals:
     # span/bend were computed at the window's end frame: shift them to its centre.
     span = _centre(_join(parts["span"]), half, len(luma))
     bend = _centre(_join(parts["bend"]), half, len(luma))
-    return Signals(back=back, span=span, bend=bend, luma=luma)
+    change, replaced = colour.values()
+    return Signals(back, span, bend, luma, colour=change, replaced=replaced)
 
 
 def mean_luma(chunk: np.ndarray) -> np.ndarray:

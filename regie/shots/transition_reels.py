@@ -151,7 +151,7 @@ def filter_graph(plan: ReelPlan, width: int, height: int) -> str:
         for i, p in enumerate(plan.pieces)
     ]
     taken = [0] * len(plan.pieces)
-    segments = []
+    segments: list[str] = []
     for kind, index, first, end in _segments(plan):
         if kind == "pure":
             chains.append(f"{_take(index, taken)}{_frames(first, end)}[s{len(segments)}]")
@@ -207,7 +207,7 @@ def _frames(first: int, end: int) -> str:
 def _segments(plan: ReelPlan) -> list[tuple[str, int, int, int]]:
     """The reel in order: ``("pure", piece, first, end)`` frames of a piece (``end`` excluded)
     and ``("mix", join, 0, mixed)`` transitions."""
-    segments = []
+    segments: list[tuple[str, int, int, int]] = []
     for index, piece in enumerate(plan.pieces):
         first = plan.joins[index - 1].mixed + 1 if index and _mixes(plan, index - 1) else 0
         end = piece.length - (plan.joins[index].mixed + 1 if _mixes(plan, index) else 0)

@@ -1,7 +1,9 @@
 """Rules every backend applies to its transitions: the annotation conventions of the archive.
 
 A fade out and a fade in through a black dip shorter than ``black_hold`` frames is ONE
-transition; a longer black hold is a segment of its own. A fade from or to fewer than
+transition, and so is a cut to black followed by a fade in (or a fade out then a cut from black,
+or two cuts) when a black frame separates them by fewer than ``black_hold`` frames; a longer black
+hold is a segment of its own. A fade from or to fewer than
 ``black_hold`` black frames at the very start or end of a clip is not a boundary.
 """
 
@@ -38,6 +40,17 @@ def drop_cuts_within(cuts: list[int], gradual: list[Span]) -> list[int]:
     return [cut for cut in cuts if not any(first <= cut <= last + 1 for first, last in gradual)]
 
 
+def merge_cuts_through_black(
+    cuts: list[int], gradual: list[Span], luma: np.ndarray, rules: BlackRules
+) -> tuple[list[int], list[Span]]:
+    """Cuts that a short black dip joins to a fade (or to another cut) become part of it."""
+    alone = [(cut, cut) for cut in cuts]
+    merged = merge_through_black(sorted([*gradual, *alone]), luma, rules)
+    return [first for first, last in merged if (first, last) in alone], [
+        span for span in merged if span not in alone
+    ]
+
+
 def merge_through_black(spans: list[Span], luma: np.ndarray, rules: BlackRules) -> list[Span]:
     merged: list[Span] = []
     for first, last in spans:
@@ -45,7 +58,7 @@ def merge_through_black(spans: list[Span], luma: np.ndarray, rules: BlackRules) 
             previous_first, previous_last = merged[-1]
             gap = luma[previous_last + 1 : first]
             short = first - previous_last - 1 < rules.black_hold
-            if first <= previous_last + 1 or (short and np.all(gap < rules.black_level)):
+            if first <= previous_last + 1 or (short and np.any(gap < rules.black_level)):
                 merged[-1] = (previous_first, max(last, previous_last))
                 continue
         merged.append((first, last))

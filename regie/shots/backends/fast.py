@@ -16,10 +16,17 @@ from typing import ClassVar
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from regie.shots.colour import ColourRules, colour_changes, unseen
 from regie.shots.detector import Detection
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
 from regie.shots.signals import Signals, compute_signals
-from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within, runs
+from regie.shots.transitions import (
+    BlackRules,
+    apply_conventions,
+    drop_cuts_within,
+    merge_cuts_through_black,
+    runs,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class FastOptions:
     linearity: float = 0.25
     min_run: int = 3
     black: BlackRules = field(default_factory=BlackRules)
+    colour: ColourRules = field(default_factory=ColourRules)
 
 
 class FastDetector:
@@ -52,15 +60,20 @@ class FastDetector:
     def detect(self, path: Path, asset: str, prefilter: str = "") -> Detection:
         size = FrameSize(self.options.width, self.options.height)
         frames = SmallFrames(path, size, asset=asset, prefilter=prefilter)
-        signals = compute_signals(prefetch(frames), self.options.half)
+        signals = compute_signals(prefetch(frames), self.options.half, self.options.colour)
         cuts, gradual = decide(signals, self.options)
         return Detection(signals.frames, cuts, gradual, frames.times)
 
 
 def decide(signals: Signals, options: FastOptions) -> tuple[list[int], list[tuple[int, int]]]:
-    """Cuts and gradual transitions from the signals (pure)."""
+    """Cuts and gradual transitions from the signals (pure): cuts, dissolves and fades, then
+    what only the colours show (wipes, pushes)."""
     gradual = find_gradual(signals, options)
-    return drop_cuts_within(find_cuts(signals, options), gradual), gradual
+    cuts = drop_cuts_within(find_cuts(signals, options), gradual)
+    cuts, gradual = merge_cuts_through_black(cuts, gradual, signals.luma, options.black)
+    changes = colour_changes(signals.colour, signals.replaced, options.colour)
+    wipes = unseen(changes, cuts, gradual, options.half)
+    return cuts, sorted(gradual + wipes)
 
 
 def find_cuts(signals: Signals, options: FastOptions) -> list[int]:

@@ -20,10 +20,17 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from regie.errors import PermanentError
+from regie.shots.colour import ColourChange, ColourRules, colour_changes, unseen
 from regie.shots.detector import Detection
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
 from regie.shots.signals import mean_luma
-from regie.shots.transitions import BlackRules, apply_conventions, drop_cuts_within, runs
+from regie.shots.transitions import (
+    BlackRules,
+    apply_conventions,
+    drop_cuts_within,
+    merge_cuts_through_black,
+    runs,
+)
 
 WINDOW = 100
 INPUT = FrameSize(48, 27, scaler="bicubic")  # the package's own decoder uses ffmpeg's default
@@ -39,6 +46,7 @@ class TransNetOptions:
     gradual_min_frames: int = 3  # a many-hot run this long is a gradual transition
     device: str = "auto"
     black: BlackRules = field(default_factory=BlackRules)
+    colour: ColourRules = field(default_factory=ColourRules)
 
 
 class TransNetV2Detector:
@@ -103,14 +111,16 @@ class TransNetV2Detector:
         decoder_threads, torch_threads = self._split_cores()
         frames = SmallFrames(path, INPUT, asset=asset, threads=decoder_threads, prefilter=prefilter)
         lumas: list[np.ndarray] = []
+        colour = ColourChange(self.options.colour)
         previous = self.torch.get_num_threads()
         self.torch.set_num_threads(torch_threads)
         try:
-            single, many = self._predict(_tap_luma(frames, lumas))
+            single, many = self._predict(colour.tap(_tap_luma(frames, lumas)))
         finally:
             self.torch.set_num_threads(previous)
         luma = np.concatenate(lumas) if lumas else np.zeros(0)
-        return to_detection(single, many, luma, self.options, frames)
+        detection = to_detection(single, many, luma, self.options, frames)
+        return with_wipes(detection, colour, luma, self.options)
 
     def _predict(self, frames: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         singles, manys = [], []
@@ -199,6 +209,17 @@ def to_detection(
             cuts.append(last + 1)  # the network marks the last frame of the outgoing shot
     gradual = apply_conventions(gradual, luma, options.black)
     return Detection(count, drop_cuts_within(cuts, gradual), gradual, frames.times)
+
+
+def with_wipes(
+    detection: Detection, colour: ColourChange, luma: np.ndarray, options: TransNetOptions
+) -> Detection:
+    """Cuts joined to fades through black, and the wipes and pushes the network does not see
+    (it was trained on cuts and dissolves), from the colours."""
+    cuts, gradual = merge_cuts_through_black(detection.cuts, detection.gradual, luma, options.black)
+    changes = colour_changes(*colour.values(), options.colour)
+    wipes = unseen(changes, cuts, gradual, options.colour.half)
+    return Detection(detection.frame_count, cuts, sorted(gradual + wipes), detection.times)
 
 
 def _many_hot_run(mask: np.ndarray, first: int, last: int) -> tuple[int, int]:
