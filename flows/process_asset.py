@@ -77,8 +77,8 @@ class AssetOptions(BaseModel):
         "fail", description="skip: run the other stages when the Whisper model is not in the store."
     )
     cdn_block: Blankable[CdnTargetBlock] = Field(
-        None, description="A saved CDN target (regie setup saves <environment>-cdn-target); "
-        "blank: the worker's settings.",
+        None, description="A saved CDN target (regie setup saves one per environment, e.g. "
+        "regie-cdn-target); blank: the worker's settings.",
     )  # fmt: skip
     object_store_block: Blankable[ObjectStoreBlock] = Field(
         None, description="A saved object store (masters, work, origin); blank: the worker's "
