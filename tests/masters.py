@@ -84,6 +84,27 @@ def d10_imx50(path: Path) -> Path:
     return path
 
 
+def _mov_10bit(path: Path, codec: list[str], tracks: int) -> Path:
+    """1080i50 10-bit 4:2:2 in MOV with ``tracks`` mono 24-bit PCM tracks and a tmcd track."""
+    ffmpeg(
+        "-f", "lavfi", "-i", _picture("1920x1080", "tff", blur=False), *_tones(tracks),
+        "-map", "0:v", *(a for n in range(1, tracks + 1) for a in ("-map", f"{n}:a")),
+        "-t", str(SECONDS), *codec, "-pix_fmt", "yuv422p10le", "-flags", "+ilme+ildct",
+        "-top", "1", "-c:a", "pcm_s24le", "-ar", "48000", "-timecode", TIMECODE, str(path),
+    )  # fmt: skip
+    return path
+
+
+def prores_hq(path: Path) -> Path:
+    """ProRes 422 HQ 1080i50, 10-bit 4:2:2, 4 mono tracks: an edit suite's mezzanine."""
+    return _mov_10bit(path, ["-c:v", "prores_ks", "-profile:v", "hq", "-vendor", "apl0"], 4)
+
+
+def dnxhd_185x(path: Path) -> Path:
+    """DNxHD 185x (Avid's 10-bit 1080i50 intra codec at 185 Mb/s), 4 mono tracks."""
+    return _mov_10bit(path, ["-c:v", "dnxhd", "-b:v", "185M"], 4)
+
+
 def idet_counts(path: Path) -> dict[str, int]:
     """idet's multi-frame counts on every frame of ``path``'s first video stream."""
     done = subprocess.run(

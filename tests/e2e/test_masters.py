@@ -1,7 +1,8 @@
 """Broadcast masters through ``regie run`` with no option: what gets published.
 
-An interlaced 1080i50 XDCAM HD422 MXF with 8 mono tracks, a DV 576i anamorphic 16:9 master and a
-D-10/IMX50 MXF with its VBI lines, each with a cut at 2 s and the start timecode 10:00:00:00.
+An interlaced 1080i50 XDCAM HD422 MXF with 8 mono tracks, a DV 576i anamorphic 16:9 master, a
+D-10/IMX50 MXF with its VBI lines, ProRes 422 HQ and DNxHD 185x 10-bit 4:2:2 MOVs with 4 mono tracks
+and a tmcd track, each with a cut at 2 s and the start timecode 10:00:00:00.
 The checks read the published package: idet on the first video rendition, its display aspect,
 which tone is in which ear of the default audio rendition, and the EDL's timecodes.
 """
@@ -28,6 +29,8 @@ KINDS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "xdcam-hd422": (masters.xdcam_hd422, "xdcam.mxf"),
     "dv-16x9": (masters.dv_anamorphic, "dv.dv"),
     "d10-imx50": (masters.d10_imx50, "imx.mxf"),
+    "prores-hq-10bit": (masters.prores_hq, "prores.mov"),
+    "dnxhd-185x-10bit": (masters.dnxhd_185x, "dnxhd.mov"),  # no field order flag: idet decides
 }
 
 
@@ -73,6 +76,20 @@ def test_the_first_video_rendition_is_progressive(published: Published) -> None:
     counts = masters.idet_counts(published.playlist(published.master.playlists[0].uri))
     combed = counts["tff"] + counts["bff"]
     assert combed <= 0.1 * (combed + counts["progressive"]), counts
+
+
+def test_every_rendition_is_8_bit_4_2_0_high_profile(published: Published) -> None:
+    """What every browser decodes, from 10-bit 4:2:2 mezzanines too (libx264 would otherwise
+    keep 4:2:2 10-bit: High 4:2:2 Intra, which no browser plays)."""
+    for variant in published.master.playlists:
+        done = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+             "stream=profile,pix_fmt", "-of", "json", str(published.playlist(variant.uri))],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        stream = json.loads(done.stdout)["streams"][0]
+        assert (stream["profile"], stream["pix_fmt"]) in {("High", "yuv420p"), ("Main", "yuv420p")}
+        assert variant.stream_info.codecs.startswith(("avc1.64", "avc1.4d"))
 
 
 def test_the_display_aspect_is_16_9_in_square_pixels(published: Published) -> None:
