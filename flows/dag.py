@@ -153,7 +153,8 @@ TABLE: tuple[StageRow, ...] = (
     StageRow(
         PROBE, needs=("fetch",), group="analyse",
         task=probe_media,
-        args=lambda w: (w.source, w.context, ProbeOptions(audio_layout=w.options.audio_layout)),
+        args=lambda w: (w.source, w.context,
+                        ProbeOptions(audio_layout=w.options.audio_layout, leader=w.options.leader)),
     ),
     StageRow(
         SHOTS, needs=("probe",), group="analyse", requires="picture",

@@ -37,6 +37,7 @@ from regie.asset_run import AssetRun
 from regie.fields import Blankable, OptionalText
 from regie.models import ModelStore
 from regie.picture import Deinterlace
+from regie.probe import LeaderChoice
 from regie.settings import Settings
 from regie.stage import StageOutcome
 from regie.tagging.stage import TaggingOptions
@@ -97,6 +98,10 @@ class AssetOptions(BaseModel):
     deinterlace: Deinterlace = Field(
         "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
     )
+    leader: LeaderChoice = Field(
+        "trim", description="Tape leader (bars and tone, black, slate) and tail black: trim "
+        "publishes the programme alone; keep publishes the whole master (both are reported).",
+    )  # fmt: skip
 
     def as_parameters(self) -> dict[str, Any]:
         """These options as another run's parameters: blanks left out, saved blocks as the

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regie.programme import LeaderReport, ProgrammeRange
 from regie.timing import AspectRatio, Rational
 
 
@@ -149,6 +150,10 @@ class MediaInfo(Artefact):
     timecode: str | None = Field(None, description="Start timecode (MXF, MOV tmcd, DV).")
     drop_frame: bool = Field(False, description="The start timecode counts in drop-frame.")
     audio_layout: AudioLayout | None = Field(None, description="Programme mix and versions.")
+    leader: LeaderReport | None = Field(None, description="Head leader and tail black, evidence.")
+    programme: ProgrammeRange | None = Field(
+        None, description="The frames every stage reads, a leader left out; None: the whole master."
+    )
 
     @property
     def has_video(self) -> bool:

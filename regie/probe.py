@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -21,15 +21,17 @@ from regie.audio_layout import resolve_layout
 from regie.errors import ProbeError, ToolError
 from regie.fetch import local_source
 from regie.ffmpeg import run_tool, stderr_tail, tool_version
+from regie.leader import LeaderRules, detect_leader
 from regie.picture import detect_scan, vbi_lines
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.timing import Rational, parse_fraction
 
-PROBE = Stage("probe", "2", MediaInfo)
+PROBE = Stage("probe", "3", MediaInfo)
 SNIFF_BYTES = 64
 BMFF_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
 PLAYLIST_MAGIC = {b"#EXTM3U": "an HLS playlist", b"ffconcat": "an ffconcat playlist"}
 SUBTITLE_FORMATS = frozenset({"srt", "ass", "webvtt", "microdvd", "subviewer", "jacosub", "sami"})
+LeaderChoice = Literal["trim", "keep"]
 IMAGE_CODECS = frozenset({"png", "bmp", "tiff", "webp", "gif", "jpeg2000", "targa"})
 
 
@@ -47,6 +49,11 @@ class ProbeOptions(StageOptions):
         "1+2:programme:fra,3+4:original:eng,5:description:fra (tracks counted from 1 over every "
         "channel of every audio stream).",
     )
+    leader: LeaderChoice = Field(
+        "trim", description="A tape leader (bars and tone, black, slate) and tail black: trim "
+        "publishes the programme alone, keep the whole master (the leader is still reported).",
+    )  # fmt: skip
+    leader_rules: LeaderRules = Field(default_factory=LeaderRules)
 
 
 def probe(
@@ -82,8 +89,12 @@ def probe_file(path: Path, asset: str, options: ProbeOptions | None = None) -> M
     check_playable(info, opts)
     if info.duration > 0:
         check_tail(path, asset, info, opts.tail_check_s)
-    layout = resolve_layout(info.audio, opts.audio_layout, asset)
-    return info.model_copy(update={"audio_layout": layout, "video": _scanned(path, info, opts)})
+    info = info.model_copy(
+        update={"audio_layout": resolve_layout(info.audio, opts.audio_layout, asset)}
+    )
+    leader, programme = detect_leader(path, info, opts.leader_rules, keep=opts.leader == "keep")
+    update = {"video": _scanned(path, info, opts), "leader": leader, "programme": programme}
+    return info.model_copy(update=update)
 
 
 def _scanned(path: Path, info: MediaInfo, options: ProbeOptions) -> list[VideoStream]:

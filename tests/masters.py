@@ -141,3 +141,66 @@ def mono_tracks_mov(path: Path, tracks: int = 8) -> Path:
         "-c:a", "pcm_s16le", "-timecode", TIMECODE, str(path),
     )  # fmt: skip
     return path
+
+
+# A digitised tape: 3 s of SMPTE HD bars with 1 kHz line-up tone at -18 dBFS, 1 s of black, a 2 s
+# slate, 1 s of black, then 4 s of programme (a moving pattern with a cut at 2 s, 440 Hz left and
+# 880 Hz right), then 2 s of tail black; black and slate are silent. 320x180 at 25 fps.
+LEADER_PARTS: tuple[tuple[str, float], ...] = (
+    ("smptehdbars", 3), ("black", 1), ("slate", 2), ("black", 1), ("programme", 4), ("black", 2),
+)  # fmt: skip
+PROGRAMME_FIRST_FRAME = 175  # 7 s at 25 fps
+PROGRAMME_FRAMES = 100
+LINE_UP_HZ = 1000
+SMALL = "320x180"
+
+
+def _leader_part(kind: str, seconds: float) -> tuple[str, str]:
+    """The picture and the sound (stereo) of one part of a tape."""
+    still = f"size={SMALL}:rate=25:duration={seconds}"
+    silence = f"anullsrc=r=48000:cl=stereo:d={seconds}"
+    if kind in ("smptehdbars", "smptebars"):
+        line_up = f"sine=frequency={LINE_UP_HZ}:sample_rate=48000:duration={seconds}"
+        return f"{kind}={still}", f"{line_up},pan=stereo|c0=c0|c1=c0"
+    if kind == "slate":
+        text = "drawtext=text='PROG 0042  TAKE 1':fontcolor=white:fontsize=20:x=40:y=80"
+        return f"color=0x303030:{still},{text}", silence
+    if kind == "black":
+        return f"color=black:{still}", silence
+    half = seconds / 2
+    picture = (
+        f"testsrc2=size={SMALL}:rate=25:duration={half}[p1];"
+        f"testsrc2=size={SMALL}:rate=25:duration={half},negate[p2];[p1][p2]concat=n=2:v=1:a=0"
+    )
+    left, right = (f"sine=frequency={tone(n)}:sample_rate=48000:duration={seconds}" for n in (1, 2))
+    return picture, f"{left}[l];{right}[r];[l][r]join=inputs=2:channel_layout=stereo"
+
+
+def tape(path: Path, parts: tuple[tuple[str, float], ...] = LEADER_PARTS) -> Path:
+    """A small master made of ``parts`` (see LEADER_PARTS) in MOV with the start timecode
+    10:00:00:00: H.264 picture, one stereo PCM stream."""
+    chains = []
+    for index, (kind, seconds) in enumerate(parts):
+        picture, sound = _leader_part(kind, seconds)
+        chains += [f"{picture}[v{index}]", f"{sound}[a{index}]"]
+    pairs = "".join(f"[v{n}][a{n}]" for n in range(len(parts)))
+    graph = ";".join([*chains, f"{pairs}concat=n={len(parts)}:v=1:a=1[v][a]"])
+    ffmpeg(
+        "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v", "libx264",
+        "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", "-c:a", "pcm_s16le",
+        "-timecode", TIMECODE, str(path),
+    )  # fmt: skip
+    return path
+
+
+def fade_in_programme(path: Path) -> Path:
+    """No leader: 1 s of black and silence, then the programme fading in from black over 1 s,
+    then 1 s of black at the end (the programme's own)."""
+    parts = (("black", 1), ("programme", 4), ("black", 1))
+    tape(path, parts)
+    faded = path.with_name(f"faded-{path.name}")
+    ffmpeg(
+        "-i", str(path), "-vf", "fade=in:st=1:d=1", "-c:v", "libx264", "-preset", "ultrafast",
+        "-pix_fmt", "yuv420p", "-c:a", "copy", "-timecode", TIMECODE, str(faded),
+    )  # fmt: skip
+    return faded.replace(path)

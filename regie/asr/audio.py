@@ -40,11 +40,15 @@ class AudioWindow:
 
 
 def decode_command(
-    path: Path, channel: int | None = None, mix: tuple[AudioLayout, AudioVersion] | None = None
+    path: Path,
+    channel: int | None = None,
+    mix: tuple[AudioLayout, AudioVersion] | None = None,
+    seek: dict[str, str] | None = None,
 ) -> list[str]:
     """ffmpeg reading speech as 16 kHz mono s16le: one channel of the first audio stream if
-    asked, else the programme mix ``mix`` names (its tracks), else the first audio stream."""
-    source = ffmpeg.input(str(path))
+    asked, else the programme mix ``mix`` names (its tracks), else the first audio stream; the
+    programme alone with ``seek`` (``regie.programme.seek_options``)."""
+    source = ffmpeg.input(str(path), **(seek or {}))
     picked = {"af": f"pan=mono|c0=c{channel}"} if channel is not None else {}
     audio = version_stream(source, mix[1], mix[0]) if mix and channel is None else source.audio
     output = audio.output(
@@ -60,13 +64,14 @@ def read_windows(
     channel: int | None = None,
     search_s: float = 5.0,
     mix: tuple[AudioLayout, AudioVersion] | None = None,
+    seek: dict[str, str] | None = None,
 ) -> Iterator[AudioWindow]:
-    """The programme's speech audio, window by window.
+    """The programme's speech audio, window by window (times from the programme's start).
 
     Raises:
         ToolError: ffmpeg could not decode the audio (carries the command and its stderr).
     """
-    argv = decode_command(path, channel, mix)
+    argv = decode_command(path, channel, mix, seek)
     window, search = int(window_s * SAMPLE_RATE), int(search_s * SAMPLE_RATE)
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors)

@@ -33,6 +33,7 @@ from regie.errors import PermanentError, TransientError
 from regie.fetch import local_source
 from regie.ffmpeg import tool_version
 from regie.models import LocalModel, ModelNotFoundError, ModelStore
+from regie.programme import programme_input, seek_options
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
 ASR = Stage("asr", "2", Transcript)
@@ -90,12 +91,17 @@ def transcribe_asset(
             transcriber = load_transcriber(backend, model, opts.device)
             layout = media.audio_layout  # speech is the programme mix's, not track 1's
             mix = (layout, layout.programme) if layout else None
-            windows = read_windows(local_source(source, context), source.asset_id,
-                                   opts.window_s, opts.channel, mix=mix)  # fmt: skip
+            windows = read_windows(
+                local_source(source, context), source.asset_id, opts.window_s, opts.channel,
+                mix=mix, seek=seek_options(media.programme),
+            )  # fmt: skip
             document = transcribe_windows(source.asset_id, windows, transcriber, model, opts)
         return publish_transcript(document, run)
 
-    inputs = {"source": source.sha256, "model": f"{entry.name}@{entry.digest}", "backend": backend}
+    inputs = {
+        "source": source.sha256, "model": f"{entry.name}@{entry.digest}", "backend": backend,
+        **programme_input(media.programme),
+    }  # fmt: skip
     return run_stage(ASR, source.asset_id, inputs, opts, context, produce)
 
 

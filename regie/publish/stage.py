@@ -14,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -38,6 +39,7 @@ from regie.publish.purge import EdgeServicesTarget, purge
 from regie.publish.switch import read_pointer, switch_to, write_release_record
 from regie.publish.upload import upload_files
 from regie.publish.verify import verify_in_store, verify_over_http
+from regie.shots.timecode import programme_timecode
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.storage import Storage, join_url
 
@@ -263,7 +265,7 @@ def _metadata_file(
         "review": f"{REVIEW}/index.html",
         "shots": len(shots.shots) if shots else None,
         "renditions": [f"{r.width}x{r.height}" for r in ladder.renditions],
-        "timecode": {"start": media.timecode, "drop_frame": media.drop_frame},
+        "timecode": {"start": _programme_timecode(media), "drop_frame": media.drop_frame},
         "audio": [
             {"role": a.role, "language": a.language, "tracks": a.tracks}
             for a in ladder.audio_versions
@@ -277,3 +279,10 @@ def _metadata_file(
         source=uri, key=METADATA, size=stored.size, sha256=stored.sha256,
         content_type="application/json", cache_control=cache.media, kind="media",
     )  # fmt: skip
+
+
+def _programme_timecode(media: MediaInfo) -> str | None:
+    """The master's timecode at the first published frame (after any tape leader)."""
+    video = media.primary_video
+    rate = video.frame_rate if video else Fraction(25)
+    return programme_timecode(media.timecode, rate, media.programme)

@@ -24,6 +24,19 @@ class Detection:
     gradual: list[tuple[int, int]]
     times: FrameTimes = field(default_factory=FrameTimes)
 
+    def within(self, first: int, stop: int) -> Detection:
+        """The detection of frames ``first`` to ``stop`` (excluded) alone, counted from ``first``
+        and timed from its first frame (a programme after a tape leader)."""
+        stop = min(stop, self.frame_count)
+        pts = self.times.pts[first:stop]
+        origin = pts[0] if pts else 0
+        return Detection(
+            frame_count=max(0, stop - first),
+            cuts=[cut - first for cut in self.cuts if first < cut < stop],
+            gradual=[(a - first, b - first) for a, b in self.gradual if first < a and b < stop],
+            times=FrameTimes([p - origin for p in pts], self.times.time_base),
+        )
+
     def boundaries(self) -> list[int]:
         """First frame of every shot after the first; a gradual transition opens at its middle."""
         middles = [(first + last + 1) // 2 for first, last in self.gradual]

@@ -14,10 +14,11 @@ from regie.errors import PermanentError
 from regie.fetch import local_source
 from regie.ffmpeg import tool_version
 from regie.picture import progressive_chain
+from regie.programme import programme_input
 from regie.shots.detector import Detection, get_detector
 from regie.shots.exports import contact_sheet, to_csv
 from regie.shots.keyframes import extract_keyframes
-from regie.shots.timecode import timecode_at
+from regie.shots.timecode import programme_timecode, timecode_at
 from regie.shots.timeline import to_edl, to_otio
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
@@ -51,19 +52,33 @@ def detect_shots(
     def produce(run: StageRun) -> ShotList:
         path = local_source(source, context)
         prefilter = progressive_chain(video)
-        detection = get_detector(opts.detector).detect(path, source.asset_id, prefilter)
+        detection = _programme_part(
+            get_detector(opts.detector).detect(path, source.asset_id, prefilter), media
+        )
         if detection.frame_count == 0:
             raise PermanentError(source.asset_id, "no video frame could be decoded")
         run.tools.update(ffmpeg=tool_version("ffmpeg"), detector=opts.detector)
         shots = build_shot_list(detection, source.asset_id, opts.detector, video.frame_rate)
-        shots = shots.model_copy(update={"start_timecode": media.timecode})
+        timecode = programme_timecode(media.timecode, video.frame_rate, media.programme)
+        shots = shots.model_copy(update={"start_timecode": timecode})
         frame = frame_duration(video.frame_rate)
-        middles = [
-            detection.times.seconds((s.first_frame + s.last_frame) // 2, frame) for s in shots.shots
+        start = media.programme.start if media.programme else Fraction(0)
+        middles = [  # in the master, where the keyframes are taken
+            start + detection.times.seconds((s.first_frame + s.last_frame) // 2, frame)
+            for s in shots.shots
         ]
         return _with_pictures_and_exports(shots, middles, path, source, run, opts, prefilter)
 
-    return run_stage(SHOTS, source.asset_id, {"source": source.sha256}, opts, context, produce)
+    inputs = {"source": source.sha256, **programme_input(media.programme)}
+    return run_stage(SHOTS, source.asset_id, inputs, opts, context, produce)
+
+
+def _programme_part(detection: Detection, media: MediaInfo) -> Detection:
+    """The detection of the programme's frames alone (every detector reads the whole master)."""
+    programme = media.programme
+    if programme is None:
+        return detection
+    return detection.within(programme.first_frame, programme.first_frame + programme.frames)
 
 
 def build_shot_list(

@@ -10,6 +10,8 @@ from fractions import Fraction
 
 from opentimelineio import opentime
 
+from regie.programme import ProgrammeRange
+
 
 def is_drop_frame(rate: Fraction) -> bool:
     return rate.denominator == 1001 and round(rate) in (30, 60)
@@ -35,3 +37,12 @@ def frame_at(seconds: Fraction, rate: Fraction) -> int:
 def timecode_at(seconds: Fraction, rate: Fraction, start: str | None = None) -> str:
     """Timecode of the frame shown at ``seconds``, counted from the master's ``start``."""
     return timecode(frames_of(start, rate) + frame_at(seconds, rate), rate)
+
+
+def programme_timecode(
+    start: str | None, rate: Fraction, programme: ProgrammeRange | None
+) -> str | None:
+    """The master's timecode at the programme's first frame (``start`` when nothing is cut)."""
+    if programme is None or not programme.first_frame:
+        return start
+    return timecode(frames_of(start, rate) + programme.first_frame, rate)

@@ -62,6 +62,7 @@ class LadderJob(BaseModel):
     aspect: Fraction = Fraction(16, 9)  # the master's display aspect, kept by every rung
     progressive: list[Filter] = []  # VBI crop and deinterlacing, before anything else
     audio: AudioLayout | None = None
+    seek: dict[str, str] = {}  # input options reading the programme alone (-ss, -t)
     gains: list[GainFilter | None] = []  # per version; None for silence, which has no loudness
     audio_bitrate_kbps: int = 128
     segment_s: int = 6
@@ -70,7 +71,7 @@ class LadderJob(BaseModel):
 
 def build_ladder_argv(job: LadderJob) -> list[str]:
     """The ffmpeg command that encodes, segments and packages the whole ladder."""
-    source = ffmpeg.input(str(job.source))
+    source = ffmpeg.input(str(job.source), **job.seek)
     videos, thumbs = _video_branches(source.video, job)
     streams: list[Any] = list(videos)
     options: dict[str, Any] = {}

@@ -37,7 +37,10 @@ class LoudnessTarget(BaseModel):
 
 
 def measure_argv(
-    path: Path, target: LoudnessTarget, version: tuple[AudioLayout, AudioVersion] | None = None
+    path: Path,
+    target: LoudnessTarget,
+    version: tuple[AudioLayout, AudioVersion] | None = None,
+    seek: dict[str, str] | None = None,
 ) -> list[str]:
     """First pass: ffmpeg decoding the audio only and printing loudnorm's measurement as JSON.
 
@@ -45,8 +48,9 @@ def measure_argv(
         path: Any file with audio (a master, an HLS playlist).
         target: The R128 targets.
         version: The master's layout and the version to measure; None: the first audio stream.
+        seek: Input options reading the programme alone (``regie.programme.seek_options``).
     """
-    source = ffmpeg.input(str(path))
+    source = ffmpeg.input(str(path), **(seek or {}))
     audio = version_stream(source, version[1], version[0]) if version else source["a:0"]
     measured = audio.filter(
         "loudnorm", I=target.integrated_lufs, TP=target.true_peak_dbtp,
@@ -80,9 +84,10 @@ def measure_loudness(
     target: LoudnessTarget,
     asset: str,
     version: tuple[AudioLayout, AudioVersion] | None = None,
+    seek: dict[str, str] | None = None,
 ) -> LoudnessMeasure:
     """Run the first pass on ``path`` (a master's audio version, or an HLS playlist's audio)."""
-    done = run_tool(measure_argv(path, target, version), asset)
+    done = run_tool(measure_argv(path, target, version, seek), asset)
     return parse_measurement(done.stderr, asset)
 
 

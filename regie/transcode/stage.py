@@ -34,6 +34,7 @@ from regie.ffmpeg import run_tool, tool_version
 from regie.package.dash import Thumbnails
 from regie.package.finish import finish_package
 from regie.picture import Deinterlace, filter_chain, progressive_filters
+from regie.programme import programme_input, seek_options
 from regie.shots.keyframes import extract_keyframes
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.transcode import validate
@@ -110,6 +111,7 @@ def transcode(
         "source": source.sha256,
         "shots": shots.manifest.key if shots else "none",
         "encoder": encoder.name,
+        **programme_input(media.programme),
     }
 
     def produce(run: StageRun) -> RenditionSet:
@@ -131,14 +133,15 @@ def _encode(
     asset = media.asset_id
     video = media.primary_video
     assert video is not None
-    duration = video.duration or media.duration
+    duration = media.programme.duration if media.programme else video.duration or media.duration
+    seek = seek_options(media.programme)
     renditions = plan_renditions(_as_deinterlaced(video, opts.deinterlace), opts.ladder)
     cuts = shots.cut_times() if shots else []
     interval = Fraction(opts.keyframe_interval_s)
     keyframes = keyframe_times(duration, cuts, renditions[0].frame_rate, interval)
     layout = media.audio_layout
     mixes = [(layout, version) for version in layout.versions] if layout else []
-    measures = [measure_loudness(path, opts.loudness, asset, mix) for mix in mixes]
+    measures = [measure_loudness(path, opts.loudness, asset, mix, seek) for mix in mixes]
     job = LadderJob(
         source=path, output_dir=run.scratch / "package", renditions=renditions,
         keyframes=keyframes, encoder=encoder,
@@ -146,6 +149,7 @@ def _encode(
         progressive=progressive_filters(video, opts.deinterlace), audio=layout,
         gains=[_gain(m, opts.loudness) for m in measures],
         audio_bitrate_kbps=opts.audio_bitrate_kbps, segment_s=opts.segment_s, sprites=opts.sprites,
+        seek=seek,
     )  # fmt: skip
     (job.output_dir / "thumbnails").mkdir(parents=True)
     run_tool(build_ladder_argv(job), asset)
@@ -159,7 +163,8 @@ def _encode(
         ssim=ssim, keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
         loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
     )  # fmt: skip
-    extras = _poster_and_thumbnails(path, duration, shots, job, opts, asset)
+    start = media.programme.start if media.programme else Fraction(0)
+    extras = _poster_and_thumbnails(path, (start, duration), shots, job, opts, asset)
     return _store_outputs(run, job, report, duration, extras, video.scan, asset)
 
 
@@ -200,7 +205,7 @@ def _validate(
     if opts.ssim_step <= 0:
         return [None] * len(playlists), idr_count
     argv = validate.ssim_argv(
-        job.source, playlists, job.renditions, opts.ssim_step, job.progressive
+        job.source, playlists, job.renditions, opts.ssim_step, job.progressive, job.seek
     )
     run_tool(argv, asset)
     return [validate.mean_ssim(p.with_suffix(".ssim.log")) for p in playlists], idr_count
@@ -226,16 +231,18 @@ def _check_loudness(
 
 def _poster_and_thumbnails(
     path: Path,
-    duration: Fraction,
+    programme: tuple[Fraction, Fraction],
     shots: ShotList | None,
     job: LadderJob,
     opts: TranscodeOptions,
     asset: str,
 ) -> dict[str, Path]:
+    """The poster (from the master, at programme ``start`` + its time) and the sprites' VTT."""
+    start, duration = programme
     width = min(opts.poster_width, job.renditions[0].width)
     folder = job.output_dir / "poster"
     prefilter = filter_chain(job.progressive)
-    times = [poster_time(duration, shots)]
+    times = [start + poster_time(duration, shots)]
     (picture,) = extract_keyframes(path, times, folder, width, asset, prefilter)
     poster = picture.rename(job.output_dir / "poster.jpg")
     folder.rmdir()

@@ -148,10 +148,11 @@ def ssim_argv(
     renditions: list[Rendition],
     step: int,
     progressive: list[Filter] | None = None,
+    seek: dict[str, str] | None = None,
 ) -> list[str]:
-    """One ffmpeg run: the master made progressive and scaled to each rung, SSIM of every
-    ``step``-th frame to a log."""
-    master = ffmpeg.input(str(source)).video
+    """One ffmpeg run: the master (its programme, with ``seek``) made progressive and scaled to
+    each rung, SSIM of every ``step``-th frame to a log."""
+    master = ffmpeg.input(str(source), **(seek or {})).video
     for name, args in progressive or []:
         master = master.filter(name, **args)
     refs = master.filter_multi_output("split", len(renditions))

@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import m3u8
+import numpy as np
 import pytest
 
 from tests import masters
@@ -52,7 +53,11 @@ def published(
 ) -> Published:
     make, name = KINDS[request.param]
     folder = tmp_path_factory.mktemp(request.param)
-    master = make(folder / name)
+    return run_regie(make(folder / name), folder)
+
+
+def run_regie(master: Path, folder: Path) -> Published:
+    """``regie run MASTER`` with no option, in its own home under ``folder``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("REGIE_", "PREFECT_"))}
     env = {**clean, "REGIE_HOME": str(folder / "var")}
     done = subprocess.run(
@@ -144,3 +149,71 @@ def test_d10_vbi_lines_are_cropped(published: Published) -> None:
         capture_output=True, check=True,
     )  # fmt: skip
     assert sum(done.stdout) / len(done.stdout) < 200  # the white VBI lines are gone
+
+
+@pytest.fixture(scope="module")
+def tape(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Published]:
+    """A digitised tape (bars and tone, black, slate, black, programme, tail black) published."""
+    folder = tmp_path_factory.mktemp("tape")
+    master = masters.tape(folder / "tape.mov")
+    return master, run_regie(master, folder)
+
+
+def _grey_frames(path: Path, first: int, count: int) -> np.ndarray:
+    """Frames ``first`` to ``first + count`` of ``path`` as 160x90 grey pictures."""
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-vf",
+         f"select=between(n\\,{first}\\,{first + count - 1}),scale=160:90:flags=area",
+         "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    return np.frombuffer(done.stdout, np.uint8).reshape(-1, 90, 160).astype(float)
+
+
+def test_the_published_programme_opens_on_its_first_frame(tape: tuple[Path, Published]) -> None:
+    """The first published frame is the master's programme frame 175 (not 174 or 176, which
+    show the pattern one step away, nor black or bars)."""
+    master, published = tape
+    first = published.playlist(published.master.playlists[0].uri)
+    (opening,) = _grey_frames(first, 0, 1)
+    around = _grey_frames(master, masters.PROGRAMME_FIRST_FRAME - 3, 7)
+    distances = [float(np.abs(frame - opening).mean()) for frame in around]
+    assert int(np.argmin(distances)) - 3 == 0, distances
+    assert min(distances) < 3 < sorted(distances)[1]
+    assert published.artefacts["probe"]["programme"]["first_frame"] == masters.PROGRAMME_FIRST_FRAME
+
+
+def test_the_published_programme_lasts_its_frames_without_tone(
+    tape: tuple[Path, Published],
+) -> None:
+    _, published = tape
+    first = published.playlist(published.master.playlists[0].uri)
+    assert len(_grey_frames(first, 0, 1000)) == masters.PROGRAMME_FRAMES
+    assert Fraction(published.artefacts["transcode"]["duration"]) == Fraction(4)
+    default = next(m for m in published.master.media if m.default == "YES")
+    audio = published.playlist(default.uri)
+    assert masters.channel_tones(audio) == [masters.tone(1), masters.tone(2)]
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(audio), "-ac", "1", "-ar", "48000", "-f", "f32le", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    samples = np.frombuffer(done.stdout, "<f4")
+    assert len(samples) == pytest.approx(4 * 48000, abs=2048)  # AAC priming and padding
+    spectrum = np.abs(np.fft.rfft(samples))
+    hertz = np.fft.rfftfreq(len(samples), 1 / 48000)
+    line_up = spectrum[np.abs(hertz - masters.LINE_UP_HZ) < 20].max()
+    assert line_up < 0.01 * spectrum[np.abs(hertz - masters.tone(1)) < 20].max()
+
+
+def test_the_edl_starts_at_the_programmes_first_frame(tape: tuple[Path, Published]) -> None:
+    _, published = tape
+    shots = published.artefacts["shots"]
+    edl = Path(shots["edl"].removeprefix("file://")).read_text().splitlines()
+    events = [line.split() for line in edl if line[:3].isdigit()]
+    assert [e[4:6] for e in events] == [
+        ["10:00:07:00", "10:00:09:00"], ["10:00:09:00", "10:00:11:00"],
+    ]  # fmt: skip
+    release = json.loads((published.folder / "current.json").read_text())["release"]
+    metadata = json.loads((published.folder / release / "metadata.json").read_text())
+    assert metadata["timecode"]["start"] == "10:00:07:00"
+    assert metadata["duration_s"] == 4.0
