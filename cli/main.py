@@ -79,6 +79,13 @@ def run_command(
     english_subtitles: Annotated[
         bool, typer.Option(help="English subtitles too (Whisper's translate task, a second pass).")
     ] = True,
+    leader: Annotated[
+        str,
+        typer.Option(
+            help="trim: publish the programme without a tape leader and tail "
+            "black; keep: the whole master."
+        ),
+    ] = "trim",
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
@@ -97,13 +104,15 @@ def run_command(
         _fail(f"unknown shot detector {shot_detector!r}; choose one of {choices}", BAD_INPUT)
     if encoder not in get_args(EncoderPreference):
         _fail(f"unknown encoder {encoder!r}; choose one of auto, libx264, h264_nvenc", BAD_INPUT)
+    if leader not in ("trim", "keep"):
+        _fail(f"unknown leader choice {leader!r}; choose trim or keep", BAD_INPUT)
     uri = to_uri(source)
     try:
         options = AssetOptions(
             shot_detector=shot_detector, encoder=encoder, asr_model=asr_model,  # type: ignore[arg-type]
             language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
-            audio_layout=audio_layout,
+            audio_layout=audio_layout, leader=leader,  # type: ignore[arg-type]
             english_subtitles=english_subtitles,
         )  # fmt: skip
         embedded.temporary_api()

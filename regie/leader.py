@@ -121,7 +121,7 @@ def read_metadata(path: Path) -> list[tuple[Fraction, dict[str, float]]]:
     for line in path.read_text().splitlines():
         if match := FRAME_LINE.match(line):
             frames.append((Fraction(match.group(1)), {}))
-        elif "=" in line and frames:
+        elif line.startswith("lavfi.") and frames:  # not the frame's own (an MXF timecode...)
             key, value = line.rsplit("=", 1)
             frames[-1][1][key.rsplit(".", 1)[-1]] = float(value)
     return frames
@@ -224,8 +224,9 @@ def detect_leader(
     stretch = Stretch(TimeSpan(start=0, end=media.duration), video.frame_rate, _tone_track(media))
     asset = media.asset_id
     opening = analyse(path, _first(stretch, rules.opening_s), rules, asset)
-    head, reason = find_head(opening, stretch.rate, rules)
-    if head is not None:  # bars and tone open the master: now the whole leader
+    head: TimeSpan | None = None
+    bars, reason = bars_and_tone(opening, rules)
+    if bars is not None:  # they open the master: now the whole leader
         opening = analyse(path, _first(stretch, rules.head_window_s), rules, asset)
         head, reason = find_head(opening, stretch.rate, rules)
     if head is None:
@@ -255,14 +256,10 @@ def find_head(
     Returns:
         The leader (None: none) and the reason.
     """
-    start = evidence.analysed.start
-    bars = next((b for b in evidence.bars if b.start - start <= rules.bars_within_s), None)
+    bars, reason = bars_and_tone(evidence, rules)
     if bars is None:
-        return None, f"no colour bars in the first {rules.bars_within_s:g} s: no leader"
-    toned = sum((_overlap(bars, tone) for tone in evidence.tone), Fraction(0))
-    if toned < Fraction(rules.min_bars_s):
-        return None, f"colour bars {_text(bars)} without line-up tone: no leader"
-    gap = 2 / rate
+        return None, reason
+    start, gap = evidence.analysed.start, 2 / rate
     parts = sorted(
         [*((s, "black") for s in evidence.black), *((s, "bars") for s in evidence.bars),
          *((s, "still") for s in evidence.still)],
@@ -282,6 +279,19 @@ def find_head(
     kept = "" if closed_at == end else f"; the still {_text(TimeSpan(start=closed_at, end=end))}"
     leader = TimeSpan(start=start, end=Fraction(round(closed_at * rate)) / rate)
     return leader, "head leader: " + ", ".join(found) + (kept and kept + " is kept")
+
+
+def bars_and_tone(evidence: LeaderEvidence, rules: LeaderRules) -> tuple[TimeSpan | None, str]:
+    """The colour bars opening the stretch with line-up tone (pure), or None and why not."""
+    start = evidence.analysed.start
+    long_enough = [b for b in evidence.bars if b.duration >= Fraction(rules.min_bars_s)]
+    bars = next((b for b in long_enough if b.start - start <= rules.bars_within_s), None)
+    if bars is None:
+        return None, f"no colour bars in the first {rules.bars_within_s:g} s: no leader"
+    toned = sum((_overlap(bars, tone) for tone in evidence.tone), Fraction(0))
+    if toned < Fraction(rules.min_bars_s):
+        return None, f"colour bars {_text(bars)} without line-up tone: no leader"
+    return bars, ""
 
 
 def find_tail(evidence: LeaderEvidence, rate: Fraction, rules: LeaderRules) -> TimeSpan | None:

@@ -155,9 +155,9 @@ LINE_UP_HZ = 1000
 SMALL = "320x180"
 
 
-def _leader_part(kind: str, seconds: float) -> tuple[str, str]:
+def _leader_part(kind: str, seconds: float, size: str) -> tuple[str, str]:
     """The picture and the sound (stereo) of one part of a tape."""
-    still = f"size={SMALL}:rate=25:duration={seconds}"
+    still = f"size={size}:rate=25:duration={seconds}"
     silence = f"anullsrc=r=48000:cl=stereo:d={seconds}"
     if kind in ("smptehdbars", "smptebars"):
         line_up = f"sine=frequency={LINE_UP_HZ}:sample_rate=48000:duration={seconds}"
@@ -169,19 +169,21 @@ def _leader_part(kind: str, seconds: float) -> tuple[str, str]:
         return f"color=black:{still}", silence
     half = seconds / 2
     picture = (
-        f"testsrc2=size={SMALL}:rate=25:duration={half}[p1];"
-        f"testsrc2=size={SMALL}:rate=25:duration={half},negate[p2];[p1][p2]concat=n=2:v=1:a=0"
+        f"testsrc2=size={size}:rate=25:duration={half}[p1];"
+        f"testsrc2=size={size}:rate=25:duration={half},negate[p2];[p1][p2]concat=n=2:v=1:a=0"
     )
     left, right = (f"sine=frequency={tone(n)}:sample_rate=48000:duration={seconds}" for n in (1, 2))
     return picture, f"{left}[l];{right}[r];[l][r]join=inputs=2:channel_layout=stereo"
 
 
-def tape(path: Path, parts: tuple[tuple[str, float], ...] = LEADER_PARTS) -> Path:
-    """A small master made of ``parts`` (see LEADER_PARTS) in MOV with the start timecode
-    10:00:00:00: H.264 picture, one stereo PCM stream."""
+def tape(
+    path: Path, parts: tuple[tuple[str, float], ...] = LEADER_PARTS, size: str = SMALL
+) -> Path:
+    """A master made of ``parts`` (see LEADER_PARTS) in MOV with the start timecode 10:00:00:00:
+    H.264 picture (small unless ``size`` says otherwise), one stereo PCM stream."""
     chains = []
     for index, (kind, seconds) in enumerate(parts):
-        picture, sound = _leader_part(kind, seconds)
+        picture, sound = _leader_part(kind, seconds, size)
         chains += [f"{picture}[v{index}]", f"{sound}[a{index}]"]
     pairs = "".join(f"[v{n}][a{n}]" for n in range(len(parts)))
     graph = ";".join([*chains, f"{pairs}concat=n={len(parts)}:v=1:a=1[v][a]"])

@@ -12,6 +12,7 @@ import pytest
 
 from regie.asr.audio import SAMPLE_RATE, read_windows
 from regie.fetch import fetch
+from regie.leader import LeaderRules
 from regie.probe import ProbeOptions, probe, probe_file
 from regie.programme import TimeSpan, seek_options
 from regie.shots.stage import detect_shots
@@ -39,6 +40,13 @@ def test_the_programme_starts_after_bars_black_slate_and_black(tape: Path) -> No
     )
     opening = info.leader.opening
     assert opening is not None and opening.tone == [TimeSpan(start=0, end=3)]
+
+
+def test_bars_longer_than_the_first_look_open_the_whole_head_window(tape: Path) -> None:
+    """Bars and tone still running at the end of the opening seconds: the head window decides."""
+    info = probe_file(tape, "tape", ProbeOptions(leader_rules=LeaderRules(opening_s=2)))
+    assert info.programme is not None
+    assert info.programme.first_frame == masters.PROGRAMME_FIRST_FRAME
 
 
 def test_keep_reports_the_leader_and_publishes_everything(tape: Path) -> None:
