@@ -4,7 +4,7 @@
 
 Masters generated with ffmpeg: a 1080i50 XDCAM HD422 MXF with 8 mono tracks and no leader (only
 the opening seconds are analysed), and a 1080p25 H.264 MOV tape of 60 s (20 s bars and tone, 3 s
-black, 5 s slate, 2 s black, 27 s programme, 3 s tail black: the head window and the tail are
+black, 5 s slate, 2 s black, 28 s programme, 2 s tail black: the head window and the tail are
 analysed). JSON keys per master: ``detect_s``, ``decode_s`` (ffmpeg decoding every frame and
 sample once, the floor of any full pass), ``head``, ``programme``.
 """
@@ -30,7 +30,7 @@ from regie.probe import probe_file  # noqa: E402
 from tests import masters  # noqa: E402
 
 TAPE = (
-    ("smptehdbars", 20), ("black", 3), ("slate", 5), ("black", 2), ("programme", 27), ("black", 3),
+    ("smptehdbars", 20), ("black", 3), ("slate", 5), ("black", 2), ("programme", 28), ("black", 2),
 )  # fmt: skip
 
 

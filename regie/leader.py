@@ -1,6 +1,7 @@
 """Tape leaders: colour bars with line-up tone, black and a slate before the programme, black after.
 
-One ffmpeg pass over a stretch of the master runs the detectors a broadcast engineer trusts:
+One ffmpeg pass over a stretch of the master (its picture shrunk to 320x180 first: decoding is
+then most of the cost) runs the detectors a broadcast engineer trusts:
 ``signalstats`` for colour bars (on a 32x36 area-averaged picture, where tape noise averages
 out: bar columns repeat down the picture, ``VREP``, with saturated colour and a full luma swing,
 which no plain card and no natural picture has together), ``astats`` on the programme mix's first
@@ -78,7 +79,8 @@ def analysis_argv(path: Path, stretch: Stretch, folder: Path, rules: LeaderRules
     """ffmpeg running every detector over ``stretch``; per-frame and per-window statistics go to
     text files in ``folder``, the detectors' findings to stderr."""
     video = (
-        f"[0:v:0]blackdetect=d={rules.min_black_s}:pix_th={rules.black_pixel},"
+        f"[0:v:0]scale=320:180:flags=area,"
+        f"blackdetect=d={rules.min_black_s}:pix_th={rules.black_pixel},"
         f"freezedetect=n={rules.still_noise}:d={rules.min_black_s},"
         f"scale=32:36:flags=area,signalstats=stat=vrep,"
         f"metadata=mode=print:file={folder / 'video.txt'}[v]"
@@ -232,7 +234,11 @@ def detect_leader(
     if head is None:
         report = LeaderReport(head=None, tail=None, trimmed=False, reason=reason, opening=opening)
         return report, None
-    closing = analyse(path, _last(stretch, head.end, rules.tail_window_s), rules, asset)
+    closing = (  # a short master was analysed whole already
+        opening
+        if opening.analysed.end >= stretch.span.end
+        else analyse(path, _last(stretch, head.end, rules.tail_window_s), rules, asset)
+    )
     tail = find_tail(closing, stretch.rate, rules)
     programme = programme_range(head, tail, stretch)
     if tail is not None:
