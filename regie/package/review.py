@@ -116,9 +116,11 @@ def _transcript(document: TranscriptDocument | None) -> list[dict[str, Any]]:
 
 def _tags(tags: TagSet | None) -> dict[str, Any]:
     if tags is None:
-        return {"topics": [], "segments": []}
+        return {"topics": [], "entities": [], "segments": []}
     return {
         "topics": [_topic(t) for t in tags.topics],
+        "entities": [{"text": e.text, "kind": e.kind, "count": e.count, "ranges": e.ranges}
+                     for e in tags.entities],
         "segments": [{"start": s.start, "end": s.end, "keywords": s.keywords,
                       "topics": [_topic(t) for t in s.topics],
                       "entities": [e.text for e in s.entities]} for s in tags.segments],

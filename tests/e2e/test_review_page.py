@@ -176,6 +176,45 @@ def test_the_page_shows_the_picture_cues_and_quality(origin: tuple[str, dict], b
     page.close()
 
 
+# What the tagging stage of a longer programme gives (the excerpt is too short to tag)
+TAGS = {
+    "topics": [{"qcode": "medtop:15000000", "fr": "sport", "en": "sport", "score": 0.71,
+                "ranges": [[6.0, 11.5]]}],
+    "entities": [{"text": "Paris", "kind": "LOC", "count": 2, "ranges": [[2.5, 3.1], [8.0, 8.4]]}],
+    "segments": [
+        {"start": 0.0, "end": 5.5, "keywords": ["accident"], "entities": [],
+         "topics": [{"qcode": "medtop:02000000", "fr": "criminalité, droit et justice",
+                     "en": "crime, law and justice", "score": 0.52, "ranges": [[0.0, 5.5]]}]},
+        {"start": 6.0, "end": 11.5, "keywords": ["course"], "entities": ["Paris"],
+         "topics": [{"qcode": "medtop:15000000", "fr": "sport", "en": "sport", "score": 0.71,
+                     "ranges": [[6.0, 11.5]]}]},
+    ],
+}  # fmt: skip
+
+
+def test_topics_and_names_are_listed_and_seek(origin: tuple[str, dict], browser) -> None:
+    url, _ = origin
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+
+    def with_tags(route) -> None:
+        data = route.fetch().json()
+        route.fulfill(json={**data, "tags": TAGS})
+
+    page.route(re.compile(r".*/review/data\.json$"), with_tags)
+    page.goto(url)
+    page.wait_for_function("window.review && window.review.ready", timeout=30_000)
+    parts = page.locator("#topics .topic-part")
+    assert parts.count() == 1 + 2  # the programme, then each part
+    programme = parts.nth(0).inner_text()
+    assert "sport / sport" in programme and "Paris \u00d72" in programme  # two mentions
+    assert "crime, law and justice" in parts.nth(1).inner_text()
+    parts.nth(2).click()  # a part seeks to its start
+    page.wait_for_function(f"Math.abs({_CURRENT_TIME} - 6.0) < 0.1", timeout=10_000)
+    parts.nth(0).locator(".chip.ent").click()  # a name seeks to its first mention
+    page.wait_for_function(f"Math.abs({_CURRENT_TIME} - 2.5) < 0.1", timeout=10_000)
+    page.close()
+
+
 _CURRENT_TIME = "document.getElementById('video').currentTime"
 _ACTIVE_CUE = """(() => {
   for (const track of document.getElementById('video').textTracks) {

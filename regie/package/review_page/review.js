@@ -171,14 +171,32 @@ function drawCueTracks(tracks) {
 function drawTopics(tags) {
   const box = $("topics");
   if (!tags.segments.length) { box.append(el("p", { className: "muted", textContent: "No tags." })); return; }
+  box.append(drawProgramme(tags));
   for (const part of tags.segments) {
-    const chips = part.topics.map((t) => el("span", { className: "chip", title: t.qcode, textContent: `${t.fr} / ${t.en}` }));
+    const chips = part.topics.map(topicChip);
+    const names = part.entities.map((name) => el("span", { className: "chip ent", textContent: name }));
     const words = part.keywords.map((k) => el("span", { className: "chip kw", textContent: k }));
     const item = el("div", { className: "topic-part" },
-      el("time", { textContent: `${clock(part.start)}–${clock(part.end)}` }), el("div", {}, ...chips, ...words));
+      el("time", { textContent: `${clock(part.start)}–${clock(part.end)}` }), el("div", {}, ...chips, ...names, ...words));
     item.onclick = () => seek(part.start);
     box.append(item);
   }
+}
+
+// The programme's topics and who or what it names (a click goes to the first mention).
+function drawProgramme(tags) {
+  const names = (tags.entities || []).map((e) => {
+    const chip = el("span", { className: "chip ent", title: `${e.kind} · ${e.count} mention(s)`,
+      textContent: e.count > 1 ? `${e.text} ×${e.count}` : e.text });
+    chip.onclick = () => seek(e.ranges[0][0]);
+    return chip;
+  });
+  return el("div", { className: "topic-part programme" },
+    el("time", { textContent: "programme" }), el("div", {}, ...tags.topics.map(topicChip), ...names));
+}
+
+function topicChip(t) {
+  return el("span", { className: "chip", title: `${t.qcode} · ${t.score}`, textContent: `${t.fr} / ${t.en}` });
 }
 
 function drawTranscript(segments) {
