@@ -86,6 +86,9 @@ def run_command(
             "black; keep: the whole master."
         ),
     ] = "trim",
+    crop_bars: Annotated[
+        bool, typer.Option(help="Publish the picture inside letterbox or pillarbox bars.")
+    ] = False,
 ) -> None:
     """Run process-asset on one master; the last line printed is the run summary as JSON."""
     settings = Settings()
@@ -113,7 +116,7 @@ def run_command(
             language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
             audio_layout=audio_layout, leader=leader,  # type: ignore[arg-type]
-            english_subtitles=english_subtitles,
+            english_subtitles=english_subtitles, crop_bars=crop_bars,
         )  # fmt: skip
         embedded.temporary_api()
         with tags(*embedded.CLI_TAGS):

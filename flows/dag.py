@@ -184,7 +184,8 @@ TABLE: tuple[StageRow, ...] = (
         task=transcode_task,
         args=lambda w: (w.source, w.media, w.upstream.get("shots"), w.context,
                         TranscodeOptions(encoder=w.options.encoder,
-                                         deinterlace=w.options.deinterlace)),
+                                         deinterlace=w.options.deinterlace,
+                                         crop_bars=w.options.crop_bars)),
     ),
     # English subtitles: Whisper's translate task on the same model, then the same cue rules
     StageRow(

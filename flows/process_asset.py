@@ -98,6 +98,10 @@ class AssetOptions(BaseModel):
     deinterlace: Deinterlace = Field(
         "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
     )
+    crop_bars: bool = Field(
+        False, description="Letterboxed or pillarboxed masters: publish the picture inside the "
+        "bars (measured by the probe) instead of the frame as aired.",
+    )  # fmt: skip
     leader: LeaderChoice = Field(
         "trim", description="Tape leader (bars and tone, black, slate) and tail black: trim "
         "publishes the programme alone; keep publishes the whole master (both are reported).",

@@ -55,6 +55,23 @@ class ScanDecision(BaseModel):
         return self.scan != "progressive"
 
 
+BarsKind = Literal["none", "letterbox", "pillarbox", "windowbox"]
+
+
+class BlackBars(BaseModel):
+    """Black bars around the picture (letterbox, pillarbox), as ``cropdetect`` measured them on
+    samples of the programme, in pixels of the active picture."""
+
+    model_config = ConfigDict(frozen=True)
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+    kind: BarsKind = Field(description="Bars of at least 2% of the picture on opposite sides.")
+    frames: int = Field(description="Frames sampled (the bars are what stayed black in all).")
+
+
 class VideoStream(BaseModel):
     """One video stream as ffprobe reports it, with the display geometry resolved."""
 
@@ -83,6 +100,7 @@ class VideoStream(BaseModel):
     field_order: str | None = None
     vbi_lines: int = Field(0, description="Lines above the active picture (D-10: 32 of 608).")
     scan: ScanDecision | None = Field(None, description="Field order confirmed by idet.")
+    bars: BlackBars | None = Field(None, description="Letterbox or pillarbox, measured.")
 
 
 class AudioStream(BaseModel):

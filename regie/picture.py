@@ -86,21 +86,59 @@ def vbi_lines(codec: str, width: int, height: int) -> int:
     return VBI_FRAMES.get((width, height), 0) if codec == "mpeg2video" else 0
 
 
-def progressive_filters(video: VideoStream, mode: Deinterlace = "frame") -> list[Filter]:
-    """ffmpeg filters giving the active, progressive picture (pure): crop VBI, then bwdif.
+def progressive_filters(
+    video: VideoStream, mode: Deinterlace = "frame", crop_bars: bool = False
+) -> list[Filter]:
+    """ffmpeg filters giving the active, progressive picture (pure): crop VBI, then bwdif, then
+    (``crop_bars``) the measured letterbox or pillarbox bars.
 
     Args:
-        video: The probed stream (its VBI lines and scan decision).
+        video: The probed stream (its VBI lines, scan decision and bars).
         mode: ``frame``: one frame per frame (25i -> 25p); ``field``: one per field (50p).
+        crop_bars: Publish the picture inside the bars rather than the frame as aired.
     """
     filters: list[Filter] = []
+    active = video.height - video.vbi_lines
     if video.vbi_lines:
-        active = video.height - video.vbi_lines
         filters.append(("crop", {"w": video.width, "h": active, "x": 0, "y": video.vbi_lines}))
     if video.scan is not None and video.scan.interlaced:
         send = "send_frame" if mode == "frame" else "send_field"
         filters.append(("bwdif", {"mode": send, "parity": video.scan.scan}))
+    if crop_bars and (inside := inside_bars(video)) != (video.width, active):
+        bars = video.bars
+        assert bars is not None  # inside_bars found some
+        x = bars.left if bars.kind in ("pillarbox", "windowbox") else 0
+        y = bars.top if bars.kind in ("letterbox", "windowbox") else 0
+        filters.append(("crop", {"w": inside[0], "h": inside[1], "x": x, "y": y}))
     return filters
+
+
+def inside_bars(video: VideoStream) -> tuple[int, int]:
+    """Width and height of the active picture without its bars (only sides that have bars)."""
+    width, height = video.width, video.height - video.vbi_lines
+    bars = video.bars
+    if bars is None or bars.kind == "none":
+        return width, height
+    if bars.kind != "letterbox":
+        width -= bars.left + bars.right
+    if bars.kind != "pillarbox":
+        height -= bars.top + bars.bottom
+    return width, height
+
+
+def without_bars(video: VideoStream) -> VideoStream:
+    """The stream as the ladder sees it once its bars are cropped: the display geometry of the
+    picture inside them (non-square pixels kept)."""
+    width, height = inside_bars(video)
+    full_w, full_h = video.width, video.height - video.vbi_lines
+    if (width, height) == (full_w, full_h):
+        return video
+    across, down = (height, full_h), (width, full_w)  # a quarter turn swaps the axes
+    if video.rotation not in (90, 270):
+        across, down = down, across
+    shown_w = round(Fraction(video.display_width * across[0], across[1]))
+    shown_h = round(Fraction(video.display_height * down[0], down[1]))
+    return video.model_copy(update={"display_width": shown_w, "display_height": shown_h})
 
 
 def progressive_chain(video: VideoStream | None, mode: Deinterlace = "frame") -> str:

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from regie.artefacts import AudioStream, MediaInfo, SourceAsset, VideoStream
 from regie.audio_layout import resolve_layout
+from regie.bars import detect_bars
 from regie.errors import ProbeError, ToolError
 from regie.fetch import local_source
 from regie.ffmpeg import run_tool, stderr_tail, tool_version
@@ -26,7 +27,7 @@ from regie.picture import detect_scan, vbi_lines
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.timing import Rational, parse_fraction
 
-PROBE = Stage("probe", "3", MediaInfo)
+PROBE = Stage("probe", "4", MediaInfo)
 SNIFF_BYTES = 64
 BMFF_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
 PLAYLIST_MAGIC = {b"#EXTM3U": "an HLS playlist", b"ffconcat": "an ffconcat playlist"}
@@ -43,6 +44,7 @@ class ProbeOptions(StageOptions):
     min_side: int = 16
     tail_check_s: float = 2.0
     idet_frames: int = Field(100, description="Frames idet classes to confirm the field order.")
+    measure_bars: bool = Field(True, description="Measure letterbox/pillarbox bars (cropdetect).")
     audio_layout: str = Field(
         "auto",
         description="Audio tracks: auto, a preset (stereo, mono, 5.1) or a declaration such as "
@@ -93,18 +95,28 @@ def probe_file(path: Path, asset: str, options: ProbeOptions | None = None) -> M
         update={"audio_layout": resolve_layout(info.audio, opts.audio_layout, asset)}
     )
     leader, programme = detect_leader(path, info, opts.leader_rules, keep=opts.leader == "keep")
-    update = {"video": _scanned(path, info, opts), "leader": leader, "programme": programme}
-    return info.model_copy(update=update)
+    update = {"leader": leader, "programme": programme}
+    info = info.model_copy(update=update)
+    return info.model_copy(update={"video": _looked_at(path, info, opts)})
 
 
-def _scanned(path: Path, info: MediaInfo, options: ProbeOptions) -> list[VideoStream]:
-    """The video streams, the first with its field order confirmed by idet."""
-    if not info.video or options.idet_frames <= 0:
+def _looked_at(path: Path, info: MediaInfo, options: ProbeOptions) -> list[VideoStream]:
+    """The video streams, the first with its field order confirmed by idet and its black bars
+    measured within the programme."""
+    if not info.video:
         return info.video
     first, *rest = info.video
+    found: dict[str, object] = {}
     duration = first.duration or info.duration
-    scan = detect_scan(path, first.field_order, duration, info.asset_id, options.idet_frames)
-    return [first.model_copy(update={"scan": scan}), *rest]
+    if options.idet_frames > 0:
+        found["scan"] = detect_scan(
+            path, first.field_order, duration, info.asset_id, options.idet_frames
+        )
+    if options.measure_bars and duration > 0:
+        span = (info.programme.start, info.programme.duration) if info.programme else (
+            Fraction(0), duration)  # fmt: skip
+        found["bars"] = detect_bars(path, first, span, info.asset_id)
+    return [first.model_copy(update=found), *rest]
 
 
 def ffprobe_argv(path: Path) -> list[str]:

@@ -33,7 +33,7 @@ from regie.fetch import local_source
 from regie.ffmpeg import run_tool, tool_version
 from regie.package.dash import Thumbnails
 from regie.package.finish import finish_package
-from regie.picture import Deinterlace, filter_chain, progressive_filters
+from regie.picture import Deinterlace, filter_chain, progressive_filters, without_bars
 from regie.programme import programme_input, seek_options
 from regie.shots.keyframes import extract_keyframes
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
@@ -57,7 +57,7 @@ from regie.transcode.loudness import (
 from regie.transcode.thumbnails import poster_time, thumbnails_vtt
 
 log = logging.getLogger("regie.transcode")
-TRANSCODE = Stage("transcode", "2", RenditionSet)
+TRANSCODE = Stage("transcode", "3", RenditionSet)
 SILENCE_LUFS = -70.0
 
 
@@ -88,6 +88,9 @@ class TranscodeOptions(StageOptions):
         "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
     )
     poster_width: int = 1280
+    crop_bars: bool = Field(
+        False, description="Publish the picture inside measured letterbox/pillarbox bars."
+    )
 
 
 def transcode(
@@ -135,7 +138,8 @@ def _encode(
     assert video is not None
     duration = media.programme.duration if media.programme else video.duration or media.duration
     seek = seek_options(media.programme)
-    renditions = plan_renditions(_as_deinterlaced(video, opts.deinterlace), opts.ladder)
+    shown = without_bars(video) if opts.crop_bars else video
+    renditions = plan_renditions(_as_deinterlaced(shown, opts.deinterlace), opts.ladder)
     cuts = shots.cut_times() if shots else []
     interval = Fraction(opts.keyframe_interval_s)
     keyframes = keyframe_times(duration, cuts, renditions[0].frame_rate, interval)
@@ -145,8 +149,8 @@ def _encode(
     job = LadderJob(
         source=path, output_dir=run.scratch / "package", renditions=renditions,
         keyframes=keyframes, encoder=encoder,
-        aspect=Fraction(video.display_width, video.display_height),
-        progressive=progressive_filters(video, opts.deinterlace), audio=layout,
+        aspect=Fraction(shown.display_width, shown.display_height),
+        progressive=progressive_filters(video, opts.deinterlace, opts.crop_bars), audio=layout,
         gains=[_gain(m, opts.loudness) for m in measures],
         audio_bitrate_kbps=opts.audio_bitrate_kbps, segment_s=opts.segment_s, sprites=opts.sprites,
         seek=seek,

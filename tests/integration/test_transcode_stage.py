@@ -196,3 +196,44 @@ def test_master_truncated_mid_stream_is_refused_before_encoding(
     assert refused.value.kind == "truncated" and refused.value.asset.startswith("cut-")
     work = _local(local_context.work_url)
     assert not list(work.glob(f"*/transcode/*/{MANIFEST_NAME}"))
+
+
+@pytest.fixture(scope="module")
+def letterboxed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 4:3 SD master (SAR 16:15) carrying a 16:9 picture between black bars of 72 lines."""
+    path = tmp_path_factory.mktemp("media") / "letterboxed.mp4"
+    media.ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=720x432:rate=25,pad=720:576:0:72:black,setsar=16/15",
+        "-t", "3", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path),
+    )  # fmt: skip
+    return path
+
+
+def _top_rows_luma(playlist: Path) -> float:
+    """Mean luma of the top 4% of the first frame of a rendition."""
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(playlist), "-frames:v", "1",
+         "-vf", "crop=iw:ih*0.04:0:0", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    return sum(done.stdout) / len(done.stdout)
+
+
+@pytest.mark.parametrize("crop", [False, True])
+def test_a_letterbox_is_measured_and_cropped_on_request(
+    letterboxed: Path, local_context: StageContext, crop: bool
+) -> None:
+    options = TranscodeOptions(ladder=SMALL_LADDER, ssim_step=5, crop_bars=crop)
+    ladder = _run(letterboxed, local_context, options, with_shots=False).artefact
+    source = fetch(letterboxed.as_uri(), local_context).artefact
+    bars = probe(source, local_context).artefact.video[0].bars
+    assert bars is not None and (bars.kind, bars.top, bars.bottom) == ("letterbox", 72, 72)
+    top = ladder.renditions[0]
+    if crop:  # the 16:9 picture inside the bars, no black line left
+        assert (top.width, top.height) == (640, 360) and "crop=w=720:h=432:x=0:y=72" in (
+            ladder.picture_filters or "")  # fmt: skip
+        assert _top_rows_luma(_local(top.playlist)) > 40
+    else:  # as aired: 4:3 in square pixels, bars kept
+        assert Fraction(top.width, top.height) == Fraction(4, 3)
+        assert _top_rows_luma(_local(top.playlist)) < 20
+    assert all(r.ssim is not None and r.ssim > 0.95 for r in ladder.renditions)
