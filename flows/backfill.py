@@ -34,6 +34,7 @@ from regie.backfill.catalogue import RowFilter
 from regie.backfill.plan import BackfillPlan, PlannedAsset, plan_key
 from regie.backfill.records import BackfillRecords, done_url
 from regie.backfill.table import CatalogueTable, catalogue_row, known_lines
+from regie.publish import asset_slug
 from regie.storage import Storage, join_url
 from tasks.backfill import plan_backfill
 
@@ -119,7 +120,9 @@ def _run_embedded(
 
     def one(asset: PlannedAsset) -> AssetRun:
         report = done_url(work_url, plan.plan_key, asset)
-        return process_asset(asset.row.uri, stages=stages, options=options, report_url=report)
+        return process_asset(
+            asset.row.uri, stages=stages, options=for_row(options, asset), report_url=report
+        )
 
     tracker = _Tracker(plan, work_url, storage, table)
     with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
@@ -158,12 +161,20 @@ def _start_run(
     target: BackfillTarget,
 ) -> Any:  # fmt: skip
     parameters = {"source_uri": asset.row.uri, "stages": stages,
-                  "options": options.as_parameters(),
+                  "options": for_row(options, asset).as_parameters(),
                   "report_url": done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
     return run_deployment(
         f"process-asset/{target}", parameters=parameters, timeout=0, work_queue_name="backfill",
         idempotency_key=f"backfill:{key}:{asset.asset_id}",
+        flow_run_name=asset_slug(asset.row.uri),  # the name it takes on start, from the start
     )  # fmt: skip
+
+
+def for_row(options: AssetOptions, asset: PlannedAsset) -> AssetOptions:
+    """The run's options with what the catalogue says of this master (its audio layout)."""
+    if asset.row.audio_layout is None:
+        return options
+    return options.model_copy(update={"audio_layout": asset.row.audio_layout})
 
 
 class _Tracker:

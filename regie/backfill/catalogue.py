@@ -19,11 +19,14 @@ from urllib.parse import urlsplit
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from regie.audio_layout import PRESETS, parse_layout
 from regie.errors import MediaError, PermanentError
 from regie.fields import OptionalDate, OptionalText
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".jsonl": pd.read_json}
-OPTIONAL = ("title", "programme", "broadcast_date", "collection", "language", "duration_s")
+OPTIONAL = (
+    "title", "programme", "broadcast_date", "collection", "language", "duration_s", "audio_layout",
+)  # fmt: skip
 
 
 class CatalogueError(PermanentError):
@@ -41,6 +44,10 @@ class CatalogueRow(BaseModel):
     collection: str | None = None
     language: str | None = None
     duration_s: float | None = None
+    audio_layout: str | None = Field(
+        None, description="This master's audio tracks (a preset or a declaration), when the "
+        "collection's layout is not the run's: 1+2:programme:fr,3+4:original:en.",
+    )  # fmt: skip
 
 
 class InvalidRow(BaseModel):
@@ -135,6 +142,12 @@ def _why_invalid(
     duration = _text(record.get("duration_s"))
     if duration and pd.isna(pd.to_numeric(duration, errors="coerce")):
         return f"bad duration_s {duration!r}"
+    layout = _text(record.get("audio_layout"))
+    if layout and layout not in PRESETS and layout != "auto":
+        try:
+            parse_layout(layout, uri)
+        except PermanentError as error:
+            return f"bad audio_layout: {error.message}"
     return None
 
 

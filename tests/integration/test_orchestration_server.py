@@ -228,7 +228,9 @@ def test_a_fresh_upload_overtakes_the_backfill_on_a_one_slot_pool(
     clips = [media.good_clip(tmp_path / f"archive-{n}.mp4", seconds=2) for n in range(3)]
     uris = [platform.upload(clip, f"fonds/1995/jt-{n}.mp4") for n, clip in enumerate(clips)]
     catalogue = tmp_path / "catalogue.csv"
-    catalogue.write_text("uri,collection\n" + "".join(f"{uri},jt\n" for uri in uris))
+    layouts = ["1:programme:fr", "", ""]  # the first master's programme is its left channel
+    catalogue.write_text("uri,collection,audio_layout\n" + "".join(
+        f"{uri},jt,{layout}\n" for uri, layout in zip(uris, layouts, strict=True)))  # fmt: skip
     source = platform.upload(catalogue, "catalogues/jt-1995.csv")
     fresh = platform.upload(
         media.good_clip(tmp_path / "fresh.mp4", seconds=2), "masters/direct.mp4"
@@ -256,6 +258,9 @@ def test_a_fresh_upload_overtakes_the_backfill_on_a_one_slot_pool(
     assert all(urgent.start_time < c.start_time for c in later)
     assert all(c.work_queue_name == "backfill" for c in children)
     assert urgent.work_queue_name == "urgent"
+    # named from the start as they name themselves, each with its catalogue row's layout
+    assert {c.name: c.parameters["options"]["audio_layout"] for c in children} == {
+        "jt-0": "1:programme:fr", "jt-1": "auto", "jt-2": "auto"}  # fmt: skip
 
 
 def _await_backfill_children(client: SyncPrefectClient, running: int) -> Any:

@@ -49,6 +49,22 @@ def test_each_bad_row_gets_its_reason_and_the_rest_proceeds() -> None:
     assert reasons[8] == "bad duration_s 'abc'"
 
 
+def test_a_row_may_say_its_audio_layout_and_a_bad_one_is_refused() -> None:
+    catalogue = (
+        "uri,audio_layout\n"
+        "s3://regie-archive/a.mxf,\"1+2:programme:fr,3+4:original:en,5:description:fr\"\n"
+        "s3://regie-archive/b.mxf,5.1\n"
+        "s3://regie-archive/c.mxf,\n"
+        "s3://regie-archive/d.mxf,1+2:commentary\n"
+    )
+    rows, invalid = vet_rows(read_catalogue("c.csv", catalogue.encode()), _check)
+    assert [(r.row, r.audio_layout) for r in rows] == [
+        (1, "1+2:programme:fr,3+4:original:en,5:description:fr"), (2, "5.1"), (3, None),
+    ]  # fmt: skip
+    assert [(r.row, r.reason.split(":")[0]) for r in invalid] == [(4, "bad audio_layout")]
+    assert "'1+2:commentary' is not tracks:role[:language]" in invalid[0].reason
+
+
 def test_parquet_and_json_lines_read_like_csv() -> None:
     frame = pd.read_csv(io.StringIO(CATALOGUE), dtype=str)
     parquet = io.BytesIO()
