@@ -186,6 +186,8 @@ def run_stage(
         artefact = produce(run)
     finally:
         shutil.rmtree(run.scratch, ignore_errors=True)
+    # pydantic parametrises the generic at run time with the stage's artefact class; mypy wants a
+    # type known statically
     manifest = Manifest[stage.artefact](  # type: ignore[name-defined]
         stage=stage.name,
         stage_version=stage.version,
@@ -214,7 +216,8 @@ def read_manifest(storage: Storage, manifest_url: str, artefact: type[A]) -> Man
     """The manifest at ``manifest_url``, or None if the stage has not finished there."""
     if not storage.exists(manifest_url):
         return None
-    return Manifest[artefact].model_validate_json(storage.read_bytes(manifest_url))  # type: ignore[valid-type]
+    model = Manifest[artefact]  # type: ignore[valid-type]  # parametrised at run time, as above
+    return model.model_validate_json(storage.read_bytes(manifest_url))
 
 
 def _new_scratch(context: StageContext, asset_id: str, stage: Stage[Any]) -> Path:

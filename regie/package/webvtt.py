@@ -56,10 +56,11 @@ def parse_cues(vtt: str) -> list[VttCue]:
     cues = []
     for block in re.split(r"\n\s*\n", vtt.replace("\r\n", "\n")):
         lines = block.strip("\n").split("\n")
-        at = next((i for i, line in enumerate(lines) if TIMING.match(line)), None)
-        if at is None:
+        timed = ((i, match) for i, line in enumerate(lines) if (match := TIMING.match(line)))
+        at, timing = next(timed, (None, None))
+        if at is None or timing is None:
             continue
-        numbers = [int(n) for n in TIMING.match(lines[at]).groups()]  # type: ignore[union-attr]
+        numbers = [int(n) for n in timing.groups()]
         start = _ms(*numbers[:4])
         end = _ms(*numbers[4:])
         cues.append(VttCue(start, end, "\n".join(lines[at + 1 :])))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from queue import Queue
+from typing import IO
 
 import numpy as np
 
@@ -125,13 +126,14 @@ class SmallFrames:
         )
         require_tool("ffmpeg")
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None  # both piped
         reader = threading.Thread(target=self._read_stderr, args=(process,), daemon=True)
         reader.start()
         try:
             with killed_at_limit(process, self.asset):
                 yield from self._chunks(process)
         finally:
-            process.stdout.close()  # type: ignore[union-attr]
+            process.stdout.close()
             code = process.wait()
             reader.join()
         if code != 0:
@@ -142,6 +144,7 @@ class SmallFrames:
         frame_bytes = self.size.bytes
         buffer = bytearray(frame_bytes * self.chunk)
         view = memoryview(buffer)
+        assert process.stdout is not None  # piped
         while True:
             filled = _read_fully(process.stdout, view)
             frames = filled // frame_bytes
@@ -153,7 +156,8 @@ class SmallFrames:
                 return
 
     def _read_stderr(self, process: subprocess.Popen[bytes]) -> None:
-        for raw in process.stderr:  # type: ignore[union-attr]
+        assert process.stderr is not None  # piped
+        for raw in process.stderr:
             line = raw.decode("utf-8", errors="replace")
             if match := SHOWINFO_FRAME.search(line):
                 self.times.pts.append(int(match.group(2)))
@@ -163,11 +167,12 @@ class SmallFrames:
                 self._stderr.append(line.rstrip())
 
 
-def _read_fully(stream: object, view: memoryview) -> int:
+def _read_fully(stream: IO[bytes], view: memoryview) -> int:
     """Fill ``view`` from ``stream`` unless it ends first; return the bytes read."""
     filled = 0
+    readinto = stream.readinto  # type: ignore[attr-defined]  # a pipe's BufferedReader has it
     while filled < len(view):
-        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        got = readinto(view[filled:])
         if not got:
             break
         filled += got
