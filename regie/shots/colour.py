@@ -42,13 +42,13 @@ class ColourRules:
     min_run: int = 3
 
 
-def block_means(chunk: np.ndarray) -> np.ndarray:
+def block_means(chunk: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     """Mean colour (0..1) of each block of a 16x9 grid, per frame: ``(frames, 9, 16, 3)``."""
     rows, columns = GRID
     frames, height, width, _ = chunk.shape
     cropped = chunk[:, : height - height % rows, : width - width % columns]
     shape = (frames, rows, height // rows, columns, width // columns, 3)
-    return cropped.reshape(shape).mean(axis=(2, 4)) / 255
+    return cropped.reshape(shape).mean(axis=(2, 4), dtype=dtype) / 255
 
 
 def histograms(chunk: np.ndarray) -> np.ndarray:

@@ -12,16 +12,19 @@ Only scalars are kept per frame, so memory grows by a few bytes a frame, never b
 - ``luma[i]``: mean luma, to recognise black.
 - ``colour[i]``, ``replaced[i]``: colour-histogram change and share of the picture replaced across
   a window (``regie/shots/colour.py``), for wipes.
+- ``wipes``, ``pushes``: spans where an edge sweeps across the frame (``regie/shots/geometry.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from regie.shots.colour import ColourChange, ColourRules
+from regie.shots.geometry import GeometryRules, WipeGeometry
+from regie.shots.transitions import Span
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 LOOKBACKS = (1, 2, 3, 4)
@@ -35,6 +38,8 @@ class Signals:
     luma: np.ndarray
     colour: np.ndarray
     replaced: np.ndarray
+    wipes: list[Span] = field(default_factory=list)
+    pushes: list[Span] = field(default_factory=list)
 
     @property
     def frames(self) -> int:
@@ -42,11 +47,15 @@ class Signals:
 
 
 def compute_signals(
-    chunks: Iterable[np.ndarray], half: int, colour_rules: ColourRules | None = None
+    chunks: Iterable[np.ndarray],
+    half: int,
+    colour_rules: ColourRules | None = None,
+    geometry_rules: GeometryRules | None = None,
 ) -> Signals:
     """Signals of a stream of uint8 frame chunks, keeping only ``2*half`` frames between chunks."""
     colour = ColourChange(colour_rules or ColourRules())
-    chunks = colour.tap(chunks)
+    geometry = WipeGeometry(geometry_rules or GeometryRules())
+    chunks = geometry.tap(colour.tap(chunks))
     keep = max(2 * half, max(LOOKBACKS))
     tail = np.zeros((0, 1, 1, 3), dtype=np.float32)
     parts: dict[str, list[np.ndarray]] = {"luma": [], "span": [], "bend": []}
@@ -68,7 +77,8 @@ def compute_signals(
     span = _centre(_join(parts["span"]), half, len(luma))
     bend = _centre(_join(parts["bend"]), half, len(luma))
     change, replaced = colour.values()
-    return Signals(back, span, bend, luma, colour=change, replaced=replaced)
+    wipes, pushes = geometry.found()
+    return Signals(back, span, bend, luma, change, replaced, wipes, pushes)
 
 
 def mean_luma(chunk: np.ndarray) -> np.ndarray:

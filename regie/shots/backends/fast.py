@@ -19,6 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from regie.shots.colour import ColourRules, colour_changes, unseen
 from regie.shots.detector import Detection
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
+from regie.shots.geometry import GeometryRules, with_geometry
 from regie.shots.signals import Signals, compute_signals
 from regie.shots.transitions import (
     BlackRules,
@@ -46,6 +47,7 @@ class FastOptions:
     min_run: int = 3
     black: BlackRules = field(default_factory=BlackRules)
     colour: ColourRules = field(default_factory=ColourRules)
+    geometry: GeometryRules = field(default_factory=GeometryRules)
 
 
 class FastDetector:
@@ -60,20 +62,24 @@ class FastDetector:
     def detect(self, path: Path, asset: str, prefilter: str = "") -> Detection:
         size = FrameSize(self.options.width, self.options.height)
         frames = SmallFrames(path, size, asset=asset, prefilter=prefilter)
-        signals = compute_signals(prefetch(frames), self.options.half, self.options.colour)
+        signals = compute_signals(
+            prefetch(frames, depth=2), self.options.half, self.options.colour, self.options.geometry
+        )
         cuts, gradual = decide(signals, self.options)
         return Detection(signals.frames, cuts, gradual, frames.times)
 
 
 def decide(signals: Signals, options: FastOptions) -> tuple[list[int], list[tuple[int, int]]]:
     """Cuts and gradual transitions from the signals (pure): cuts, dissolves and fades, then
-    what only the colours show (wipes, pushes)."""
+    what only the colours and the geometry show (wipes, pushes)."""
     gradual = find_gradual(signals, options)
     cuts = drop_cuts_within(find_cuts(signals, options), gradual)
     cuts, gradual = merge_cuts_through_black(cuts, gradual, signals.luma, options.black)
     changes = colour_changes(signals.colour, signals.replaced, options.colour)
-    wipes = unseen(changes, cuts, gradual, options.half)
-    return cuts, sorted(gradual + wipes)
+    gradual = sorted(gradual + unseen(changes, cuts, gradual, options.half))
+    return with_geometry(
+        cuts, gradual, signals.wipes, signals.pushes, options.geometry, options.half
+    )
 
 
 def find_cuts(signals: Signals, options: FastOptions) -> list[int]:

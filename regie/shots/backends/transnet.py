@@ -23,6 +23,7 @@ from regie.errors import PermanentError
 from regie.shots.colour import ColourChange, ColourRules, colour_changes, unseen
 from regie.shots.detector import Detection
 from regie.shots.frames import FrameSize, SmallFrames, prefetch
+from regie.shots.geometry import GeometryRules, WipeGeometry, with_geometry
 from regie.shots.signals import mean_luma
 from regie.shots.transitions import (
     BlackRules,
@@ -47,6 +48,7 @@ class TransNetOptions:
     device: str = "auto"
     black: BlackRules = field(default_factory=BlackRules)
     colour: ColourRules = field(default_factory=ColourRules)
+    geometry: GeometryRules = field(default_factory=GeometryRules)
 
 
 class TransNetV2Detector:
@@ -112,15 +114,16 @@ class TransNetV2Detector:
         frames = SmallFrames(path, INPUT, asset=asset, threads=decoder_threads, prefilter=prefilter)
         lumas: list[np.ndarray] = []
         colour = ColourChange(self.options.colour)
+        geometry = WipeGeometry(self.options.geometry)
         previous = self.torch.get_num_threads()
         self.torch.set_num_threads(torch_threads)
         try:
-            single, many = self._predict(colour.tap(_tap_luma(frames, lumas)))
+            single, many = self._predict(geometry.tap(colour.tap(_tap_luma(frames, lumas))))
         finally:
             self.torch.set_num_threads(previous)
         luma = np.concatenate(lumas) if lumas else np.zeros(0)
         detection = to_detection(single, many, luma, self.options, frames)
-        return with_wipes(detection, colour, luma, self.options)
+        return with_wipes(detection, colour, geometry, luma, self.options)
 
     def _predict(self, frames: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         singles, manys = [], []
@@ -212,14 +215,21 @@ def to_detection(
 
 
 def with_wipes(
-    detection: Detection, colour: ColourChange, luma: np.ndarray, options: TransNetOptions
+    detection: Detection,
+    colour: ColourChange,
+    geometry: WipeGeometry,
+    luma: np.ndarray,
+    options: TransNetOptions,
 ) -> Detection:
     """Cuts joined to fades through black, and the wipes and pushes the network does not see
-    (it was trained on cuts and dissolves), from the colours."""
+    (it was trained on cuts and dissolves), from the colours and the geometry."""
     cuts, gradual = merge_cuts_through_black(detection.cuts, detection.gradual, luma, options.black)
     changes = colour_changes(*colour.values(), options.colour)
-    wipes = unseen(changes, cuts, gradual, options.colour.half)
-    return Detection(detection.frame_count, cuts, sorted(gradual + wipes), detection.times)
+    gradual = sorted(gradual + unseen(changes, cuts, gradual, options.colour.half))
+    cuts, gradual = with_geometry(
+        cuts, gradual, *geometry.found(), options.geometry, options.colour.half
+    )
+    return Detection(detection.frame_count, cuts, gradual, detection.times)
 
 
 def _many_hot_run(mask: np.ndarray, first: int, last: int) -> tuple[int, int]:
