@@ -112,16 +112,16 @@ def wipe_candidates(blocks: np.ndarray, rules: GeometryRules) -> list[Candidate]
     return found
 
 
-def _changing_centres(blocks: np.ndarray, half: int, rules: GeometryRules) -> np.ndarray:
+def _changing_centres(blocks: np.ndarray, half: int, rules: GeometryRules) -> list[int]:
     """Centres of the windows where enough blocks change between the two ends (the first test
     of :func:`wipe_fit`, for every window at once)."""
     count = len(blocks) - 2 * half
     if count <= 0:
-        return np.zeros(0, dtype=int)
+        return []
     pairs = (blocks[:-1] + blocks[1:]) / 2  # mean of frames i and i + 1
     before, after = pairs[:count], pairs[2 * half - 1 : 2 * half - 1 + count]
     share = (np.abs(after - before).mean(axis=-1) > rules.changed).mean(axis=(1, 2))
-    return np.flatnonzero(share >= rules.changed_share) + half
+    return [int(centre) + half for centre in np.flatnonzero(share >= rules.changed_share)]
 
 
 def push_candidates(rows: np.ndarray, columns: np.ndarray, rules: GeometryRules) -> list[Candidate]:

@@ -47,6 +47,7 @@ def test_push_is_found_exactly():
 def test_wipe_is_found_around_its_mixed_frames():
     wipes, pushes = found(reel(wipe_right))
     assert len(wipes) == 1 and not pushes
+    assert all(type(frame) is int for frame in wipes[0])  # detections are written as JSON
     first, last = wipes[0]
     assert first >= PURE - 1 and last <= PURE + MIXED
     assert last - first >= MIXED // 2
