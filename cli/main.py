@@ -247,13 +247,9 @@ def models_import_whisper_command(
 @tagging_app.command("train")
 def tagging_train_command(
     topics: Annotated[
-        Path, typer.Option(help="Labelled development data (SIB-200 layout and mapping).")
+        Path, typer.Option(help="Labelled development data (SIB-200, MasakhaNEWS dev, BBC sample).")
     ] = Path("../shared/data/topics"),
     name: Annotated[str, typer.Option(help="Model name in the store.")] = "iptc-classifier",
-    encoder: Annotated[
-        str | None,
-        typer.Option(help="sentence-transformers model in the store (default: all-MiniLM-L6-v2)."),
-    ] = None,
 ) -> None:
     """Train the classifier tagger on the vocabulary and the labelled data, into the store."""
     from regie.tagging.training import train_into_store, training_sets
@@ -264,7 +260,7 @@ def tagging_train_command(
     if missing:
         _fail(f"labelled data not found: {', '.join(missing)}", BAD_INPUT)
     try:
-        entry = train_into_store(Settings().model_store(), name, load_vocabulary(), data, encoder)
+        entry = train_into_store(Settings().model_store(), name, load_vocabulary(), data)
     except MediaError as error:
         _fail(error.message, BAD_INPUT)
     typer.echo(f"trained {entry.name} (digest {entry.digest})")

@@ -27,7 +27,6 @@ from regie.models import ModelStore
 from regie.stage import StageContext
 from regie.storage import S3Config, Storage
 from regie.storage.s3 import boto3_client
-from regie.tagging import translation
 from tests import media
 from tests.real_models import real_whisper_store  # noqa: F401  # a session fixture
 from tests.servers import moto_server
@@ -153,12 +152,3 @@ def whisper_store(tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
     store.add("tiny-hf", hf)
     store.add("tiny-ct2", whisper_models.ctranslate2_folder(hf, root / "ct2"))
     return store
-
-
-@pytest.fixture
-def without_apertium(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A PATH without Apertium, and the cached list of its modes forgotten before and after."""
-    monkeypatch.setenv("PATH", "/nonexistent")
-    translation.installed_modes.cache_clear()
-    yield
-    translation.installed_modes.cache_clear()

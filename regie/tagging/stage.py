@@ -9,6 +9,7 @@ retrained classifier tags again.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
@@ -19,6 +20,7 @@ from regie.asr.stage import load_document
 from regie.fields import OptionalText
 from regie.models import ModelStore
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+from regie.tagging.e5 import e5_identity
 from regie.tagging.encoder import encoder_identity
 from regie.tagging.entities import EntityRecogniser, programme_entities, spacy_entities
 from regie.tagging.keywords import keywords
@@ -26,7 +28,6 @@ from regie.tagging.nlp import INSTALL_HINT, analyse, installed_pipeline, pipelin
 from regie.tagging.segments import TopicalSegment, topical_segments
 from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.text import SUPPORTED
-from regie.tagging.translation import find_translator
 from regie.tagging.vocabulary import Vocabulary, load_vocabulary
 
 TAGGING = Stage("tagging", "2", TagSet)
@@ -90,7 +91,7 @@ def tag_transcript(
         "asr": transcript.manifest.key,
         "classifier": models.identity(opts.classifier),
         "encoder": encoder_identity(models, opts.embedder),
-        "translation": _translation_identity(),
+        "e5": e5_identity(),
         "nlp": pipelines_identity(),
     } | {
         field: models.identity(name)
@@ -112,8 +113,12 @@ def tag_segments(
     """Topics, keywords and named entities (with a NER model) for each segment, and the
     programme's topics and entities from all of them."""
     tagger = load_tagger(options.tagger, context)
-    scores = tagger.top_scores([p.text for p in pieces], language)
-    docs = analyse([p.text for p in pieces], language)
+    texts = [p.text for p in pieces]
+    # e5's engine and NumPy leave the GIL while they compute: spaCy runs meanwhile on the other core
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scoring = pool.submit(tagger.top_scores, texts, language)
+        docs = analyse(texts, language)
+        scores = scoring.result()
     words = keywords(pieces, docs, language)
     found, recogniser = _entities(pieces, docs, language, context.models, options.entity_model)
     vocabulary = context.vocabulary
@@ -191,11 +196,6 @@ def _why_not(transcript: Transcript, language: str | None, words: int) -> str | 
 def _empty(transcript: Transcript, language: str | None, tagger: str, reason: str) -> TagSet:
     return TagSet(asset_id=transcript.asset_id, language=language, tagger=tagger, topics=[],
                   segments=[], reason=reason)  # fmt: skip
-
-
-def _translation_identity() -> str:
-    translator = find_translator("fr", "en")
-    return translator.identity if translator else "absent"
 
 
 def _publish(tagset: TagSet, run: StageRun) -> TagSet:

@@ -245,16 +245,3 @@ def test_probe_reads_from_s3(
     done = regie("probe", f"s3://{bucket}/clip.mp4", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["video"][0]["height"] == 240
-
-
-def test_tagging_train_without_apertium_says_what_to_install(
-    shared_data: Path, env: dict[str, str]
-) -> None:
-    without = {**env, "PATH": str(Path(sys.executable).parent)}  # no apertium, no apt tools
-    done = regie("tagging", "train", "--topics", str(shared_data / "topics"), env=without)
-    assert done.returncode == 2
-    assert done.stdout.strip().splitlines()[-1] == (
-        "error: tagging training: no en->fr translator "
-        "(apt-get install apertium apertium-fr-es apertium-eng-spa)"
-    )
-    assert "iptc-classifier" not in regie("models", "list", env=env).stdout
