@@ -1,4 +1,4 @@
-"""The one place external tools are run (ffmpeg, ffprobe; Apertium for tagging).
+"""The one place external tools are run (ffmpeg, ffprobe).
 
 Commands are built elsewhere as data (lists of arguments, testable by equality); this module runs
 them, keeps the end of stderr and turns a failure into a ToolError that carries the command.
