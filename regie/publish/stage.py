@@ -39,7 +39,6 @@ from regie.publish.purge import EdgeServicesTarget, purge
 from regie.publish.switch import read_pointer, switch_to, write_release_record
 from regie.publish.upload import upload_files
 from regie.publish.verify import verify_in_store, verify_over_http
-from regie.shots.timecode import programme_timecode
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.storage import Storage, join_url
 
@@ -283,6 +282,10 @@ def _metadata_file(
 
 def _programme_timecode(media: MediaInfo) -> str | None:
     """The master's timecode at the first published frame (after any tape leader)."""
+    # imported here: regie.shots brings numpy and pandas, and settings (so every fetch) imports
+    # this module, whose peak memory is bounded
+    from regie.shots.timecode import programme_timecode
+
     video = media.primary_video
     rate = video.frame_rate if video else Fraction(25)
     return programme_timecode(media.timecode, rate, media.programme)
