@@ -52,7 +52,7 @@ def test_each_bad_row_gets_its_reason_and_the_rest_proceeds() -> None:
 def test_a_row_may_say_its_audio_layout_and_a_bad_one_is_refused() -> None:
     catalogue = (
         "uri,audio_layout\n"
-        "s3://regie-archive/a.mxf,\"1+2:programme:fr,3+4:original:en,5:description:fr\"\n"
+        's3://regie-archive/a.mxf,"1+2:programme:fr,3+4:original:en,5:description:fr"\n'
         "s3://regie-archive/b.mxf,5.1\n"
         "s3://regie-archive/c.mxf,\n"
         "s3://regie-archive/d.mxf,1+2:commentary\n"
