@@ -36,6 +36,11 @@ class VadSettings(BaseModel):
     join_gap_s: float = Field(
         1.0, description="Regions further apart than this are decoded in separate chunks."
     )
+    # Whisper may end a chunk early: it hears the first sentence, emits end-of-text and drops the
+    # rest (seen on a 17 s chunk of two read sentences, the second never decoded).
+    unheard_s: float = Field(
+        1.0, gt=0, description="Speech this long with no word recognised is decoded again alone."
+    )
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,29 @@ def keep_spoken(
             kept.append(TranscriptSegment(start=words[0].start, end=words[-1].end,
                                           text=join_words(words), words=words))  # fmt: skip
     return kept
+
+
+def unheard(
+    regions: list[Span], heard: list[tuple[float, float]], min_s: float, margin_s: float = 0.5
+) -> list[Span]:
+    """Stretches of speech at least ``min_s`` long that no recognised word comes within
+    ``margin_s`` of (pure; ``heard`` in seconds from the regions' origin): where the model stopped
+    early and a second decoding is owed."""
+    words = sorted((int((s - margin_s) * SAMPLE_RATE), int((e + margin_s) * SAMPLE_RATE))
+                   for s, e in heard)  # fmt: skip
+    shortest = int(min_s * SAMPLE_RATE)
+    holes: list[Span] = []
+    for region in regions:
+        start = region.start
+        for word_start, word_end in words:
+            if word_end <= start or word_start >= region.end:
+                continue
+            if word_start - start >= shortest:
+                holes.append(Span(start, word_start))
+            start = max(start, word_end)
+        if region.end - start >= shortest:
+            holes.append(Span(start, region.end))
+    return holes
 
 
 def first_speech(samples: np.ndarray, regions: list[Span], seconds: float = 30.0) -> np.ndarray:

@@ -4,7 +4,7 @@ The model comes from the model store by name and its checksum digest is part of 
 a new model version transcribes again and an unchanged one is never run twice. The audio is read
 in windows (bounded memory for long programmes); in each, voice activity finds the speech and
 every chunk of it is decoded on its own (``regie.asr.speech``), so music, jingles and silence are
-never decoded. The language is detected once, on the first 30 s of speech, unless it is forced,
+never decoded; speech the model skipped (no word near it for a second) is decoded again alone. The language is detected once, on the first 30 s of speech, unless it is forced,
 and then imposed on every chunk so that the transcript stays in one language.
 """
 
@@ -26,6 +26,7 @@ from regie.asr.speech import (
     keep_spoken,
     plan_chunks,
     speech_regions,
+    unheard,
 )
 from regie.asr.transcript import TranscriptDocument, TranscriptSegment
 from regie.deadline import check_time
@@ -36,7 +37,7 @@ from regie.models import LocalModel, ModelNotFoundError, ModelStore
 from regie.programme import programme_input, seek_options
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 
-ASR = Stage("asr", "2", Transcript)
+ASR = Stage("asr", "3", Transcript)
 
 
 class AsrOptions(StageOptions):
@@ -157,9 +158,29 @@ def _decode_window(
     transcriber: Transcriber,
     options: AsrOptions,
 ) -> list[TranscriptSegment]:
-    """Each chunk decoded on its own; times from the window's start; invented words dropped
-    (a word must overlap speech of its own chunk: none may wander into the next one)."""
-    chunks = plan_chunks(regions, options.vad.chunk_s, options.vad.join_gap_s)
+    """Each chunk decoded on its own, then the speech the model skipped decoded again on its own;
+    times from the window's start."""
+    vad = options.vad
+    chunks = plan_chunks(regions, vad.chunk_s, vad.join_gap_s)
+    found = _decode_chunks(window, chunks, regions, language, transcriber, options)
+    heard = [(word.start, word.end) for segment in found for word in segment.words]
+    holes = unheard(regions, heard, vad.unheard_s)
+    if holes:
+        retried = plan_chunks(holes, vad.chunk_s, vad.join_gap_s)
+        found += _decode_chunks(window, retried, holes, language, transcriber, options)
+    return sorted(found, key=lambda segment: segment.start)
+
+
+def _decode_chunks(
+    window: AudioWindow,
+    chunks: list[Span],
+    regions: list[Span],
+    language: str,
+    transcriber: Transcriber,
+    options: AsrOptions,
+) -> list[TranscriptSegment]:
+    """The chunks decoded together; invented words dropped (a word must overlap speech of its
+    own chunk: none may wander into the next one)."""
     decoded = transcriber.transcribe_chunks(
         window.samples, [(c.start, c.end) for c in chunks], language, options.decode, options.task
     )
@@ -167,7 +188,7 @@ def _decode_window(
     for chunk, segments in zip(chunks, decoded, strict=True):
         own = [r for r in regions if chunk.start <= r.start and r.end <= chunk.end]
         found += keep_spoken(segments, own)
-    return sorted(found, key=lambda segment: segment.start)
+    return found
 
 
 def _check_channel(asset_id: str, media: MediaInfo, channel: int | None) -> None:

@@ -73,6 +73,24 @@ def truth(shared_data: Path) -> list[Passage]:
     return [Passage(p["start"], p["end"], p["text"]) for p in spoken]
 
 
+@pytest.fixture(scope="module")
+def alone(shared_data: Path, real_whisper_store: ModelStore) -> list[TranscriptDocument]:
+    """The same stage on each FLEURS clip the programme is made of, one file at a time: what the
+    model recognises of each passage when nothing surrounds it (it differs between CPUs)."""
+    from regie.asr.backends import load_transcriber
+    from regie.asr.stage import transcribe_windows
+
+    model = real_whisper_store.resolve("whisper-base")
+    transcriber = load_transcriber("faster-whisper", model, "cpu")
+    spoken = json.loads((shared_data / "programme" / "programme-fr.json").read_text())["speech"]
+    clips = [shared_data / "speech" / "fleurs" / p["clip"] for p in spoken]
+    options = AsrOptions(model="whisper-base", language="fr")
+    return [
+        transcribe_windows(clip.name, read_windows(clip, clip.name), transcriber, model, options)
+        for clip in clips
+    ]
+
+
 def _vtt(subtitles: SubtitleSet) -> list[webvtt.Caption]:
     return list(webvtt.read(subtitles.webvtt.removeprefix("file://")))
 
@@ -105,14 +123,18 @@ def _onset(path: Path, after_s: float = 0.0) -> float:
 
 
 def test_programme_wer_is_close_to_the_model_on_the_isolated_clips(
-    programme: Spoken, truth: list[Passage]
+    programme: Spoken, truth: list[Passage], alone: list[TranscriptDocument]
 ) -> None:
     assert programme.document.language == "fr"
     reference = " ".join(p.text for p in truth)
-    # whisper-base on the ten FLEURS clips one by one: 0.294 (bench/programme_speech.py)
-    assert wer([reference], [programme.document.text.replace("\n", " ")], "fr") <= 0.33
-    for score in score_passages(programme.document.words, truth, "fr"):
-        assert score.coverage >= 0.5, f"passage at {score.passage.start}s lost: {score.recognised}"
+    whole = wer([reference], [programme.document.text.replace("\n", " ")], "fr")
+    one_by_one = wer([p.text for p in truth], [d.text for d in alone], "fr")
+    assert whole <= one_by_one + 0.04, (whole, one_by_one)  # 0.255 and 0.291 on AMD EPYC
+    in_programme = score_passages(programme.document.words, truth, "fr")
+    for score, document in zip(in_programme, alone, strict=True):
+        (clip,) = score_passages(document.words, [Passage(0, 1e6, score.passage.text)], "fr")
+        lost = f"{score.passage.start}s: {score.recognised!r}, alone: {clip.recognised!r}"
+        assert clip.coverage >= 0.3 and score.coverage >= clip.coverage - 0.15, lost
 
 
 def test_programme_cues_are_readable_and_whole(shared_data: Path, programme: Spoken) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from regie.asr.audio import SAMPLE_RATE
-from regie.asr.speech import Span, first_speech, keep_spoken, plan_chunks
+from regie.asr.speech import Span, first_speech, keep_spoken, plan_chunks, unheard
 from regie.asr.transcript import TranscribedWord, TranscriptSegment
 
 
@@ -20,6 +20,17 @@ def test_regions_join_across_short_pauses_up_to_thirty_seconds() -> None:
     assert chunks == [_span(2, 31), _span(31.5, 40), _span(45, 46)]
     assert all(c.end - c.start <= 30 * SAMPLE_RATE for c in chunks)
     assert plan_chunks([], 30, 1.0) == []
+
+
+def test_speech_no_word_came_near_is_owed_a_second_decoding() -> None:
+    regions = [_span(35.7, 43.3), _span(44.0, 53.0), _span(55.0, 64.0)]
+    # the model heard the first sentence of the 35.7-53.0 chunk and stopped; the third region
+    # has a 3 s stretch in its middle with no word, and a word 0.2 s from its end
+    heard = [(35.8, 36.2), (36.3, 42.8), (55.1, 58.0), (61.6, 63.8)]
+    assert unheard(regions, heard, min_s=1.0) == [_span(44.0, 53.0), _span(58.5, 61.1)]
+    # speech that words cover from end to end, pauses included, owes nothing
+    assert unheard([_span(1.8, 9.2)], [(2.0, 4.0), (4.8, 6.2), (6.9, 8.9)], min_s=1.0) == []
+    assert unheard([_span(1.8, 9.2)], [], min_s=1.0) == [_span(1.8, 9.2)]
 
 
 def _segment(*words: tuple[str, float, float]) -> TranscriptSegment:
