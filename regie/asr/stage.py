@@ -4,8 +4,9 @@ The model comes from the model store by name and its checksum digest is part of 
 a new model version transcribes again and an unchanged one is never run twice. The audio is read
 in windows (bounded memory for long programmes); in each, voice activity finds the speech and
 every chunk of it is decoded on its own (``regie.asr.speech``), so music, jingles and silence are
-never decoded; speech the model skipped (no word near it for a second) is decoded again alone. The language is detected once, on the first 30 s of speech, unless it is forced,
-and then imposed on every chunk so that the transcript stays in one language.
+never decoded; speech the model skipped (no word near it for a second) is decoded again alone.
+The language is detected once, on the first 30 s of speech, unless it is forced, and then
+imposed on every chunk so that the transcript stays in one language.
 """
 
 from __future__ import annotations
