@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,6 +17,9 @@ from rich.table import Table
 from regie.backfill.catalogue import RowFilter
 from regie.backfill.plan import recorded_assets, records_url
 from regie.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.dag import StageName
 
 console = Console(stderr=True)
 
@@ -37,11 +40,12 @@ def run_backfill(
         date_to=date.fromisoformat(date_to) if date_to else None,
         collection=collection, glob=glob,
     )  # fmt: skip
-    options = AssetOptions(if_model_missing=if_model_missing)  # type: ignore[arg-type]
+    options = AssetOptions(if_model_missing=if_model_missing)
     limit = limit or 0  # the flow's "every asset"
-    stages = stages or []
+    # Names as typed: the flow validates its parameters (an unknown stage is refused there)
+    wanted = cast("tuple[StageName, ...]", tuple(stages or ()))
     with tags(*CLI_TAGS):
-        plan = backfill(source, rows, stages, options, limit, max_concurrency, retry_failed, True)  # type: ignore[arg-type]
+        plan = backfill(source, rows, wanted, options, limit, max_concurrency, retry_failed, True)
     print_plan(plan.planned)
     if dry_run or not plan.planned["todo"]:
         return plan
@@ -49,8 +53,8 @@ def run_backfill(
 
     def work() -> None:
         with tags(*CLI_TAGS):
-            outcome["result"] = backfill(source, rows, stages, options, limit, max_concurrency,
-                                         retry_failed, False)  # type: ignore[arg-type]  # fmt: skip
+            outcome["result"] = backfill(source, rows, wanted, options, limit, max_concurrency,
+                                         retry_failed, False)  # fmt: skip
 
     thread = threading.Thread(target=work)
     thread.start()

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated, NoReturn, cast, get_args
 
 import typer
 
@@ -95,12 +95,12 @@ def run_command(
     embedded.prepare(settings.home)
     from prefect import tags
 
-    from flows.dag import STAGES
+    from flows.dag import STAGES, is_stage
     from flows.process_asset import AssetOptions, ShotDetectorName, process_asset
     from regie.tagging.stage import TaggingOptions
     from regie.transcode.encoders import EncoderPreference
 
-    if until not in STAGES:
+    if not is_stage(until):
         _fail(f"unknown stage {until!r}; choose one of {', '.join(STAGES)}", BAD_INPUT)
     if shot_detector not in get_args(ShotDetectorName):
         choices = ", ".join(get_args(ShotDetectorName))
@@ -112,15 +112,15 @@ def run_command(
     uri = to_uri(source)
     try:
         options = AssetOptions(
-            shot_detector=shot_detector, encoder=encoder, asr_model=asr_model,  # type: ignore[arg-type]
-            language=language, if_model_missing=if_model_missing,  # type: ignore[arg-type]
+            shot_detector=shot_detector, encoder=encoder, asr_model=asr_model,
+            language=language, if_model_missing=if_model_missing,
             tagging=TaggingOptions(transformer=tagging_model, entity_model=entity_model),
-            audio_layout=audio_layout, leader=leader,  # type: ignore[arg-type]
+            audio_layout=audio_layout, leader=leader,
             english_subtitles=english_subtitles, crop_bars=crop_bars,
         )  # fmt: skip
         embedded.temporary_api()
         with tags(*embedded.CLI_TAGS):
-            result = process_asset(uri, until, options=options)  # type: ignore[arg-type]
+            result = process_asset(uri, until, options=options)
     except MediaError as error:
         failed = {
             "asset_id": error.asset,
@@ -238,7 +238,8 @@ def models_import_whisper_command(
     if route not in get_args(Route):
         _fail(f"unknown route {route!r}; choose one of {', '.join(get_args(Route))}", BAD_INPUT)
     try:
-        entry = import_whisper(Settings().model_store(), size, route)  # type: ignore[arg-type]
+        # a Route: checked against its names above
+        entry = import_whisper(Settings().model_store(), size, cast(Route, route))
     except MediaError as error:
         _fail(error.message, BAD_INPUT)
     typer.echo(f"imported {entry.name} ({entry.format}, digest {entry.digest}) from {entry.source}")
@@ -308,7 +309,7 @@ def bridge_command(
     if settings.bridge_secret is None or not settings.watch_buckets:
         _fail("set REGIE_BRIDGE_SECRET and REGIE_WATCH_BUCKETS first", BAD_INPUT)
     seen = seen_uploads(settings.events_redis_url)
-    secret = settings.bridge_secret.get_secret_value()  # type: ignore[union-attr]
+    secret = settings.bridge_secret.get_secret_value()
     api = _events_api()
     app = make_bridge(settings.upload_filter(), secret, lambda u: emit_uploads(u, seen, api))
     uvicorn.run(app, host=host, port=port, log_level="info")
@@ -416,6 +417,6 @@ def _events_api() -> EventsApi:
     return EventsApi(PREFECT_API_URL.value(), PREFECT_API_AUTH_STRING.value())
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"error: {message}", err=False)
     raise typer.Exit(code)

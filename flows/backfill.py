@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
+from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import (
@@ -24,6 +24,7 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from pydantic import BaseModel, Field
 
@@ -37,6 +38,7 @@ from regie.backfill.table import CatalogueTable, catalogue_row, known_lines
 from regie.publish import asset_slug
 from regie.storage import Storage, join_url
 from tasks.backfill import plan_backfill
+from tasks.dispatch import synced
 
 POLL_S = 2.0
 # The process-asset deployments a distributed backfill can start: the whole DAG on L4, or the
@@ -113,7 +115,7 @@ def backfill(
 
 
 def _run_embedded(
-    plan: BackfillPlan, stages: Sequence[str], options: AssetOptions, max_concurrency: int,
+    plan: BackfillPlan, stages: tuple[StageName, ...], options: AssetOptions, max_concurrency: int,
     work_url: str, storage: Storage, table: CatalogueTable,
 ) -> dict[str, str | None]:  # fmt: skip
     """Subflows in a bounded pool of threads; each thread runs in a copy of the flow's context."""
@@ -133,14 +135,15 @@ def _run_embedded(
 
 
 def _run_distributed(
-    plan: BackfillPlan, stages: Sequence[str], options: AssetOptions, max_concurrency: int,
+    plan: BackfillPlan, stages: tuple[StageName, ...], options: AssetOptions, max_concurrency: int,
     work_url: str, storage: Storage, table: CatalogueTable, target: BackfillTarget,
 ) -> dict[str, str | None]:  # fmt: skip
     """Runs of process-asset/<target> on the backfill queues, ``max_concurrency`` in flight."""
     from prefect.client.orchestration import get_client
 
     tracker = _Tracker(plan, work_url, storage, table)
-    waiting, running = list(plan.todo), {}
+    waiting = list(plan.todo)
+    running: dict[UUID, PlannedAsset] = {}
     with get_client(sync_client=True) as client:
         while waiting or running:
             while waiting and len(running) < max_concurrency:
@@ -157,17 +160,17 @@ def _run_distributed(
 
 
 def _start_run(
-    asset: PlannedAsset, key: str, stages: Any, options: AssetOptions, work_url: str,
-    target: BackfillTarget,
-) -> Any:  # fmt: skip
+    asset: PlannedAsset, key: str, stages: tuple[StageName, ...], options: AssetOptions,
+    work_url: str, target: BackfillTarget,
+) -> FlowRun:  # fmt: skip
     parameters = {"source_uri": asset.row.uri, "stages": stages,
                   "options": for_row(options, asset).as_parameters(),
                   "report_url": done_url(work_url, key, asset), "queue": "backfill"}  # fmt: skip
-    return run_deployment(
+    return synced(run_deployment(
         f"process-asset/{target}", parameters=parameters, timeout=0, work_queue_name="backfill",
         idempotency_key=f"backfill:{key}:{asset.asset_id}",
         flow_run_name=asset_slug(asset.row.uri),  # the name it takes on start, from the start
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def for_row(options: AssetOptions, asset: PlannedAsset) -> AssetOptions:
@@ -184,9 +187,9 @@ class _Tracker:
         self.plan, self.storage, self.table = plan, storage, table
         self.records = BackfillRecords(storage, work_url, plan.plan_key)
         self.outcomes: dict[str, str | None] = {}
-        self.progress = create_progress_artifact(
+        self.progress = synced(create_progress_artifact(
             0.0, key=f"backfill-{plan.plan_key}", description=f"{len(plan.todo)} assets to process"
-        )
+        ))  # fmt: skip
 
     def finished(self, asset: PlannedAsset, run: AssetRun | None, error: str | None) -> None:
         if error is None and run is None:
@@ -230,7 +233,11 @@ def _plan_artifact(plan: BackfillPlan) -> None:
 
 def _final_artifact(result: BackfillResult) -> None:
     rows = [{"uri": uri, "error": error} for uri, error in result.failed.items()]
-    summary = {"processed": result.processed, "failed": len(result.failed), "table": result.table}
+    summary: dict[str, Any] = {
+        "processed": result.processed,
+        "failed": len(result.failed),
+        "table": result.table,
+    }
     create_table_artifact(
         [summary, *rows], key=f"backfill-{result.plan_key}-result",
         description=f"{result.processed} processed, {len(result.failed)} failed",

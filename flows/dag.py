@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from prefect import Task
 
@@ -217,6 +217,11 @@ FIRST = ("fetch", "probe")
 GROUPS: dict[str, tuple[str, ...]] = {}
 for _row in TABLE:
     GROUPS[_row.group] = (*GROUPS.get(_row.group, ()), _row.name)
+
+
+def is_stage(name: str) -> TypeGuard[StageName]:
+    """Whether ``name`` is a stage (StageName spells out the names of STAGES)."""
+    return name in STAGES
 
 
 def plan_stages(until: str, stages: Sequence[str] | None) -> list[str]:

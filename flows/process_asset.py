@@ -9,11 +9,11 @@ holds no media logic; every output's manifest URL comes back in the :class:`Asse
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from prefect import flow
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -46,10 +46,12 @@ from tasks.groups import run_stage_group
 from tasks.names import asset_flow_run_name
 from tasks.report import report_asset, report_failed_run, stage_progress
 
+T = TypeVar("T")
+
 # Set by a deployment's parameters or by the run that starts this one (a distributed parent, a
 # backfill), never typed in a form: left out of the parameter schema, so the Custom-run form
 # does not show them (the server still merges the deployment's values into every run).
-NotInForm = SkipJsonSchema
+NotInForm = SkipJsonSchema[T]  # NotInForm[X] is Annotated[X, SkipJsonSchema()]
 
 # Spelled out so that the Prefect UI offers a choice; tests/test_wiring.py checks the registries.
 ShotDetectorName = Literal["fast", "transnetv2", "pyscenedetect"]
@@ -117,7 +119,8 @@ class AssetOptions(BaseModel):
 @flow(
     name="process-asset",
     flow_run_name=asset_flow_run_name,
-    task_runner=ThreadPoolTaskRunner(max_workers=8),
+    # TaskRunner is invariant in its future type: cast as Prefect's Flow does for its default one
+    task_runner=cast("TaskRunner[PrefectFuture[Any]]", ThreadPoolTaskRunner(max_workers=8)),
     on_failure=[report_failed_run],
 )
 def process_asset(
@@ -184,7 +187,7 @@ def run_distributed(
             after = [started[g] for g in group_needs(group) if g in started]
             started[group] = run_stage_group.submit(
                 group, source_uri, mine, options.as_parameters(), queue,
-                settings.work_url, settings.storage(), wait_for=after,
+                settings.work_url, settings.storage(), wait_for=after, return_state=False,
             )  # fmt: skip
     runs = [future.result() for future in started.values()]
     return functools.reduce(AssetRun.merged, runs)

@@ -18,6 +18,7 @@ from prefect.runtime import flow_run
 from regie.asset_run import AssetRun
 from regie.errors import PermanentError
 from regie.storage import Storage, join_url
+from tasks.dispatch import synced
 
 POLL_S = 2
 
@@ -34,12 +35,12 @@ def run_stage_group(
     """Run ``stages`` of one asset as a child flow run of the group's deployment."""
     parent = str(flow_run.id)
     report_url = join_url(work_url, "_runs", parent, f"{group}.json")
-    child = run_deployment(
+    child = synced(run_deployment(
         group_deployment(group),
         parameters={"source_uri": source_uri, "stages": stages, "options": options,
                     "report_url": report_url},
         idempotency_key=f"{parent}:{group}", work_queue_name=queue, poll_interval=POLL_S,
-    )  # fmt: skip
+    ))  # fmt: skip
     state = child.state
     if state is None or not state.is_completed():
         reason = state.message if state else "no state"

@@ -24,7 +24,8 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun, State
-from prefect.runtime import deployment, flow_run
+from prefect.runtime import deployment
+from prefect.runtime import flow_run as current_run
 
 from regie.artefacts import RenditionSet, ShotList, TagSet
 from regie.asset_run import AssetRun
@@ -32,6 +33,7 @@ from regie.errors import MediaError
 from regie.fetch import asset_slug
 from regie.stage import Manifest
 from regie.storage.links import BrowserLinks
+from tasks.dispatch import synced
 
 MAX_SHOT_ROWS = 500  # a feature film has ~2,000 shots: the full list is the CSV output
 
@@ -158,7 +160,7 @@ def failure_markdown(source_uri: str, error: BaseException | None, message: str)
 def report_asset(run: AssetRun, manifests: dict[str, Manifest[Any]], links: BrowserLinks) -> None:
     """Publish the asset's report and tables as Prefect artifacts (versioned by asset and
     deployment)."""
-    key = run_key(flow_run.parameters["source_uri"], deployment.name)
+    key = run_key(current_run.parameters["source_uri"], deployment.name)
     create_markdown_artifact(
         asset_markdown(run, manifests, links), key=f"{key}-report",
         description=f"{run.asset_id}: stages, timings, outputs",
@@ -167,13 +169,15 @@ def report_asset(run: AssetRun, manifests: dict[str, Manifest[Any]], links: Brow
         create_table_artifact(rows, key=f"{key}-{name}", description=f"{run.asset_id}: {name}")
 
 
-def report_failed_run(flow: Any, run: FlowRun, state: State) -> None:
-    """``on_failure`` hook: the failed run's report, under the key a successful one would use."""
-    source_uri = run.parameters.get("source_uri", "")
+def report_failed_run(flow: Any, flow_run: FlowRun, state: State) -> None:
+    """``on_failure`` hook: the failed run's report, under the key a successful one would use.
+    (The parameters are named as in Prefect's ``FlowStateHook``.)"""
+    source_uri = flow_run.parameters.get("source_uri", "")
     error = state.result(raise_on_failure=False)
+    # State.name is Optional, though Prefect's validator names an unnamed state after its type
+    message = state.message or state.name or state.type.value
     create_markdown_artifact(
-        failure_markdown(source_uri, error if isinstance(error, BaseException) else None,
-                         state.message or state.name),
+        failure_markdown(source_uri, error if isinstance(error, BaseException) else None, message),
         key=f"{run_key(source_uri, deployment.name)}-report", description=f"{source_uri}: failed",
     )  # fmt: skip
 
@@ -182,7 +186,13 @@ def stage_progress(asset_id: str, total: int) -> Callable[[int], None]:
     """A progress bar of the asset's stages; call what it returns with the number done."""
     if not total:
         return lambda done: None
-    progress = create_progress_artifact(
-        0.0, key=f"{artifact_key(asset_id)}-progress", description=f"{asset_id}: stages done"
+    progress = synced(
+        create_progress_artifact(
+            0.0, key=f"{artifact_key(asset_id)}-progress", description=f"{asset_id}: stages done"
+        )
     )
-    return lambda done: update_progress_artifact(progress, 100 * done / total)
+
+    def update(done: int) -> None:
+        update_progress_artifact(progress, 100 * done / total)
+
+    return update

@@ -38,6 +38,8 @@ def name_next_sweeps() -> int:
     renamed = 0
     with get_client(sync_client=True) as client:
         for run in client.read_flow_runs(deployment_filter=only, flow_run_filter=WAITING):
+            if run.expected_start_time is None:  # Optional in the model; no due time to name by
+                continue
             name = sweep_name(run.parameters["prefix_url"], run.expected_start_time)
             if run.name != name:
                 client.update_flow_run(run.id, name=name)
