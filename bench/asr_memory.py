@@ -69,7 +69,8 @@ def run_regie(path: Path, model: str | None) -> dict:
     options = AsrOptions(model=model, decode=DecodeOptions(beam_size=1, temperatures=(0.0,)))
     outcome = transcribe_asset(source, media, context, store, options)
     return {"peak_rss_mb": round(peak_mb()), "seconds": round(time.perf_counter() - started, 1),
-            "words": outcome.artefact.words, "duration": outcome.artefact.duration}  # fmt: skip
+            "words": outcome.artefact.words,
+            "duration": float(outcome.artefact.duration)}  # fmt: skip
 
 
 def run_whole_file(path: Path) -> dict:

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from regie.programme import LeaderReport, ProgrammeRange
-from regie.timing import AspectRatio, Rational
+from regie.timing import AspectRatio, Rational, Seconds
 
 
 class Artefact(BaseModel):
@@ -94,8 +94,8 @@ class VideoStream(BaseModel):
     avg_frame_rate: Rational = Field(description="Frames divided by duration.")
     vfr: bool = Field(description="Variable frame rate: nominal and average rates disagree.")
     time_base: Rational
-    start_time: Rational = Field(Fraction(0), description="First PTS in seconds.")
-    duration: Rational | None = None
+    start_time: Seconds = Field(Fraction(0), description="First PTS in seconds.")
+    duration: Seconds | None = None
     frames: int | None = Field(None, description="Frame count declared by the container.")
     field_order: str | None = None
     vbi_lines: int = Field(0, description="Lines above the active picture (D-10: 32 of 608).")
@@ -114,8 +114,8 @@ class AudioStream(BaseModel):
     channels: int
     channel_layout: str | None = None
     language: str | None = None
-    start_time: Rational = Field(Fraction(0))
-    duration: Rational | None = None
+    start_time: Seconds = Field(Fraction(0))
+    duration: Seconds | None = None
 
 
 AudioRole = Literal["programme", "original", "international", "description", "other"]
@@ -158,8 +158,8 @@ class MediaInfo(Artefact):
 
     asset_id: str
     container: str = Field(description="ffprobe format name, e.g. mov,mp4,m4a,3gp,3g2,mj2.")
-    duration: Rational = Field(description="Container duration in seconds.")
-    start_time: Rational = Field(description="Container start time in seconds.")
+    duration: Seconds = Field(description="Container duration in seconds.")
+    start_time: Seconds = Field(description="Container start time in seconds.")
     size: int
     bit_rate: int | None = None
     video: list[VideoStream] = Field(default_factory=list)
@@ -190,8 +190,8 @@ class Shot(BaseModel):
     index: int
     first_frame: int
     last_frame: int
-    start: Rational = Field(description="PTS of the first frame, seconds from the start.")
-    end: Rational = Field(description="PTS just after the last frame.")
+    start: Seconds = Field(description="PTS of the first frame, seconds from the start.")
+    end: Seconds = Field(description="PTS just after the last frame.")
     keyframe: str | None = Field(None, description="URI of the shot's representative JPEG.")
 
 
@@ -203,8 +203,8 @@ class Transition(BaseModel):
     kind: Literal["cut", "gradual"]
     first_frame: int = Field(description="First frame of the new shot, or first mixed frame.")
     last_frame: int = Field(description="Same as first_frame for a cut; last mixed frame.")
-    start: Rational
-    end: Rational
+    start: Seconds
+    end: Seconds
 
 
 class ShotList(Artefact):
@@ -222,7 +222,7 @@ class ShotList(Artefact):
     edl: str | None = Field(None, description="CMX 3600 EDL in the master's timecode.")
     otio: str | None = Field(None, description="The same timeline as OpenTimelineIO JSON.")
 
-    def cut_times(self) -> list[Rational]:
+    def cut_times(self) -> list[Seconds]:
         """Start time of every shot after the first (where keyframes and cue breaks go)."""
         return [shot.start for shot in self.shots[1:]]
 
@@ -273,7 +273,7 @@ class RenditionSet(Artefact):
     asset_id: str
     encoder: str = Field(description="libx264 or h264_nvenc.")
     encoder_reason: str = Field(description="Why this encoder was chosen on this machine.")
-    duration: Rational
+    duration: Seconds
     renditions: list[EncodedRendition]
     hls_master: str
     dash_manifest: str
@@ -322,8 +322,8 @@ class Transcript(Artefact):
     backend: str
     model: str = Field(description="Model name in the model store.")
     model_digest: str = Field(description="Checksum digest of the model's files.")
-    duration: float = Field(description="Seconds of audio listened to.")
-    speech_s: float | None = Field(
+    duration: Seconds = Field(description="Seconds of audio listened to.")
+    speech_s: Seconds | None = Field(
         None, description="Seconds of it that voice activity kept (speech and its padding)."
     )
     segments: int
@@ -338,8 +338,8 @@ class TooFastCue(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    start_ms: int
-    end_ms: int
+    start: Seconds
+    end: Seconds
     cps: float
     text: str
 
@@ -373,6 +373,7 @@ class SubtitleCompliance(BaseModel):
 class SubtitleSet(Artefact):
     """Broadcast subtitles of an asset in every delivery format."""
 
+    schema_version: int = 2  # 2: too-fast cues in Seconds (start, end), not start_ms and end_ms
     asset_id: str
     language: str | None
     translation: bool = Field(False, description="English translated from the spoken language.")
@@ -397,7 +398,7 @@ class TopicTag(BaseModel):
     level: int = Field(description="1 for the 17 top-level topics, deeper for subtopics.")
     score: float
     method: str = Field(description="Tagger that chose it: ensemble, classifier, lexical...")
-    ranges: list[tuple[float, float]] = Field(description="Where it applies, in seconds.")
+    ranges: list[tuple[Seconds, Seconds]] = Field(description="Where it applies, in seconds.")
 
 
 class NamedEntity(BaseModel):
@@ -409,7 +410,7 @@ class NamedEntity(BaseModel):
     kind: str = Field(description="The NER model's entity group, e.g. PER, ORG, LOC, MISC.")
     score: float = Field(description="The NER model's confidence (1.0 from spaCy: it gives none).")
     count: int = Field(1, description="Mentions.")
-    ranges: list[tuple[float, float]] = Field(description="Where it is said, in seconds.")
+    ranges: list[tuple[Seconds, Seconds]] = Field(description="Where it is said, in seconds.")
 
 
 class SegmentTags(BaseModel):
@@ -417,8 +418,8 @@ class SegmentTags(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    start: float
-    end: float
+    start: Seconds
+    end: Seconds
     topics: list[TopicTag]
     keywords: list[str]
     entities: list[NamedEntity] = Field(default_factory=list, description="With a NER model.")

@@ -25,7 +25,7 @@ from regie.ffmpeg import run_tool, stderr_tail, tool_version
 from regie.leader import LeaderRules, detect_leader
 from regie.picture import detect_scan, vbi_lines
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
-from regie.timing import Rational, parse_fraction
+from regie.timing import Seconds, parse_fraction
 
 PROBE = Stage("probe", "4", MediaInfo)
 SNIFF_BYTES = 64
@@ -297,7 +297,7 @@ def _is_still(info: MediaInfo) -> bool:
     return video is not None and video.codec in IMAGE_CODECS and (video.frames or 0) <= 1
 
 
-def _seconds(value: Any) -> Rational:
+def _seconds(value: Any) -> Seconds:
     return parse_fraction(value) if value not in (None, "N/A") else parse_fraction(0)
 
 

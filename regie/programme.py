@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from regie.timing import Rational
+from regie.timing import Seconds
 
 MICROSECOND = 10**6
 
@@ -25,8 +25,8 @@ class TimeSpan(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    start: Rational
-    end: Rational
+    start: Seconds
+    end: Seconds
 
     @property
     def duration(self) -> Fraction:
@@ -40,8 +40,8 @@ class ProgrammeRange(BaseModel):
 
     first_frame: int = Field(description="The master's frame where the programme starts.")
     frames: int = Field(description="Frames of programme.")
-    start: Rational = Field(description="Seconds into the master of the first frame.")
-    end: Rational = Field(description="Seconds into the master just after the last frame.")
+    start: Seconds = Field(description="Seconds into the master of the first frame.")
+    end: Seconds = Field(description="Seconds into the master just after the last frame.")
 
     @property
     def duration(self) -> Fraction:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from prefect import task
@@ -114,8 +115,9 @@ def asset_tables(
     return tables
 
 
-def _ranges(ranges: list[tuple[float, float]]) -> str:
-    return "; ".join(f"{start:.0f}-{end:.0f} s" for start, end in ranges)
+def _ranges(ranges: list[tuple[Fraction, Fraction]]) -> str:
+    # Fraction takes no format spec before Python 3.12
+    return "; ".join(f"{float(start):.0f}-{float(end):.0f} s" for start, end in ranges)
 
 
 def asset_markdown(run: AssetRun, manifests: dict[str, Manifest[Any]], links: BrowserLinks) -> str:

@@ -37,8 +37,9 @@ from regie.ffmpeg import tool_version
 from regie.models import LocalModel, ModelNotFoundError, ModelStore
 from regie.programme import programme_input, seek_options
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
+from regie.timing import seconds
 
-ASR = Stage("asr", "3", Transcript)
+ASR = Stage("asr", "4", Transcript)  # 4: duration and speech_s as Seconds
 
 
 class AsrOptions(StageOptions):
@@ -221,7 +222,8 @@ def publish_transcript(document: TranscriptDocument, run: StageRun) -> Transcrip
         asset_id=document.asset_id, language=document.language,
         language_probability=document.language_probability, task=document.task,
         backend=document.backend, model=document.model, model_digest=document.model_digest,
-        duration=document.duration, speech_s=document.speech_s,
+        duration=seconds(document.duration),
+        speech_s=None if document.speech_s is None else seconds(document.speech_s),
         segments=len(document.segments), words=len(document.words),
         json_uri=uris["transcript.json"], text_uri=uris["transcript.txt"], reason=document.reason,
     )  # fmt: skip

@@ -6,13 +6,16 @@ their licences) is the same for every release; what differs is ``review/data.jso
 from the stage artefacts: shots with their keyframe pictures, cues of every text track, the
 transcript's segments, topics and keywords per part, loudness in and out, SSIM per rung, and
 what was skipped or refused. Everything is relative to the release folder, so the page works
-from any origin, ``file://`` served locally included (``regie review``).
+from any origin, ``file://`` served locally included (``regie review``). Times are JSON numbers of
+seconds, the page's own format: the player seeks to numbers, and the artefacts' exact times are
+whole milliseconds or frame times, which a double holds to well under a frame.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fractions import Fraction
 from importlib import resources
 from typing import Any
 
@@ -119,9 +122,9 @@ def _tags(tags: TagSet | None) -> dict[str, Any]:
         return {"topics": [], "entities": [], "segments": []}
     return {
         "topics": [_topic(t) for t in tags.topics],
-        "entities": [{"text": e.text, "kind": e.kind, "count": e.count, "ranges": e.ranges}
-                     for e in tags.entities],
-        "segments": [{"start": s.start, "end": s.end, "keywords": s.keywords,
+        "entities": [{"text": e.text, "kind": e.kind, "count": e.count,
+                      "ranges": _numbers(e.ranges)} for e in tags.entities],
+        "segments": [{"start": float(s.start), "end": float(s.end), "keywords": s.keywords,
                       "topics": [_topic(t) for t in s.topics],
                       "entities": [e.text for e in s.entities]} for s in tags.segments],
     }  # fmt: skip
@@ -129,7 +132,11 @@ def _tags(tags: TagSet | None) -> dict[str, Any]:
 
 def _topic(topic: Any) -> dict[str, Any]:
     return {"qcode": topic.qcode, "fr": topic.label_fr, "en": topic.label_en,
-            "score": round(topic.score, 3), "ranges": topic.ranges}  # fmt: skip
+            "score": round(topic.score, 3), "ranges": _numbers(topic.ranges)}  # fmt: skip
+
+
+def _numbers(ranges: list[tuple[Fraction, Fraction]]) -> list[list[float]]:
+    return [[float(start), float(end)] for start, end in ranges]
 
 
 def _quality(ladder: RenditionSet) -> dict[str, Any]:

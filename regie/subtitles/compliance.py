@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from regie.artefacts import SubtitleCompliance, TooFastCue
 from regie.subtitles.cues import Cue, CueRules, is_weak
+from regie.timing import seconds_from_ms
 
 # a line ending on a French elided word or a hyphen, or starting with the rest of a word
 _SPLIT_END = re.compile(
@@ -51,8 +52,8 @@ def check_cues(
             sum(rules.min_ms <= c.end_ms - c.start_ms <= rules.max_ms for c in cues) / count, 4
         ),
         too_fast=[
-            TooFastCue(start_ms=c.start_ms, end_ms=c.end_ms, cps=round(c.cps, 2),
-                       text=" / ".join(c.lines))
+            TooFastCue(start=seconds_from_ms(c.start_ms), end=seconds_from_ms(c.end_ms),
+                       cps=round(c.cps, 2), text=" / ".join(c.lines))
             for c in cues if c.cps > rules.max_cps
         ],
     )  # fmt: skip

@@ -22,7 +22,7 @@ from regie.subtitles.compliance import check_cues
 from regie.subtitles.cues import Cue, CueRules, Word, build_cues
 from regie.subtitles.writers import WRITERS, SubtitleWriter
 
-SUBTITLES = Stage("subtitles", "3", SubtitleSet)
+SUBTITLES = Stage("subtitles", "4", SubtitleSet)  # 4: too-fast cues timed in Seconds
 PROFILES = {"fr-broadcast": CueRules(), "fr-tv": CueRules(max_chars=37)}
 
 

@@ -11,6 +11,7 @@ its case and accents, and entities below ``MIN_SCORE`` are dropped.
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 from typing import Any
 
 from regie.artefacts import NamedEntity
@@ -34,7 +35,7 @@ class EntityRecogniser:
             "token-classification", model=path, aggregation_strategy="simple", device=-1
         )
 
-    def find(self, text: str, span: tuple[float, float]) -> list[NamedEntity]:
+    def find(self, text: str, span: tuple[Fraction, Fraction]) -> list[NamedEntity]:
         """The distinct entities of one segment's ``text``, most confident first."""
         best: dict[tuple[str, str], float] = {}
         chunks = word_chunks(text, CHUNK_WORDS)

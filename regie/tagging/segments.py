@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from regie.asr.transcript import TranscriptSegment
+from regie.timing import seconds
 
 CUT_SLACK_S = 2.0  # a cut this close to a pause in speech counts as a boundary
 DOUBTFUL_BELOW = 0.4  # word probability under which a word is likely misheard
@@ -32,13 +34,18 @@ class TopicalSegment(BaseModel):
     def doubtful_at(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.doubtful)
 
-    def span_at(self, offset: int) -> tuple[float, float]:
-        """The times of the piece of speech holding the character at ``offset``."""
+    @property
+    def span(self) -> tuple[Fraction, Fraction]:
+        """Where the segment lies, in the exact seconds artefacts carry."""
+        return seconds(self.start), seconds(self.end)
+
+    def span_at(self, offset: int) -> tuple[Fraction, Fraction]:
+        """The times of the piece of speech holding the character at ``offset``, exact."""
         starts = [part[0] for part in self.parts]
         if not starts:
-            return (self.start, self.end)
+            return self.span
         _, start, end = self.parts[max(bisect_right(starts, offset) - 1, 0)]
-        return (start, end)
+        return seconds(start), seconds(end)
 
 
 def topical_segments(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
@@ -30,8 +31,9 @@ from regie.tagging.taggers import TaggerContext, load_tagger
 from regie.tagging.text import SUPPORTED
 from regie.tagging.vocabulary import Vocabulary, load_vocabulary
 
-TAGGING = Stage("tagging", "2", TagSet)
+TAGGING = Stage("tagging", "3", TagSet)  # 3: segment times and ranges as Seconds
 MIN_WORDS = 20
+Span = tuple[Fraction, Fraction]  # (start, end) in seconds
 
 
 # Spelled out so that a form offers a choice; tests/test_wiring.py checks it against TAGGERS.
@@ -123,8 +125,8 @@ def tag_segments(
     found, recogniser = _entities(pieces, docs, language, context.models, options.entity_model)
     vocabulary = context.vocabulary
     segments = [
-        SegmentTags(start=p.start, end=p.end, keywords=kw, entities=named,
-                    topics=_chosen(vocabulary, row, [(p.start, p.end)], options, tagger.name))
+        SegmentTags(start=p.span[0], end=p.span[1], keywords=kw, entities=named,
+                    topics=_chosen(vocabulary, row, [p.span], options, tagger.name))
         for p, row, kw, named in zip(pieces, scores, words, found, strict=True)
     ]  # fmt: skip
     lengths = np.array([max(p.end - p.start, 0.1) for p in pieces])
@@ -148,7 +150,7 @@ def _entities(
     """Each piece's entities, and what found them (or why there are none)."""
     if name is not None and models is not None:
         recogniser = EntityRecogniser(models, name)
-        found = [recogniser.find(p.text, (p.start, p.end)) for p in pieces]
+        found = [recogniser.find(p.text, p.span) for p in pieces]
         return found, models.identity(name)
     if docs is None:
         return [[] for _ in pieces], f"none: no spaCy pipeline for {language!r} ({INSTALL_HINT})"
@@ -159,7 +161,7 @@ def _entities(
 def _chosen(
     vocabulary: Vocabulary,
     row: np.ndarray,
-    ranges: list[tuple[float, float]],
+    ranges: list[Span],
     options: TaggingOptions,
     method: str,
 ) -> list[TopicTag]:
@@ -169,7 +171,7 @@ def _chosen(
 
 
 def _tag(
-    qcode: str, vocabulary: Vocabulary, score: float, ranges: list[tuple[float, float]], method: str
+    qcode: str, vocabulary: Vocabulary, score: float, ranges: list[Span], method: str
 ) -> TopicTag:
     topic = vocabulary.by_qcode[qcode]
     return TopicTag(
@@ -179,7 +181,7 @@ def _tag(
     )  # fmt: skip
 
 
-def _ranges_of(qcode: str, segments: list[SegmentTags]) -> list[tuple[float, float]]:
+def _ranges_of(qcode: str, segments: list[SegmentTags]) -> list[Span]:
     return [(s.start, s.end) for s in segments if any(t.qcode == qcode for t in s.topics)]
 
 
@@ -223,11 +225,13 @@ def ebucore(tagset: TagSet) -> dict[str, Any]:
                  for e in entities]  # fmt: skip
         return topics + named
 
+    # part times stay JSON numbers of seconds (ms-exact, so printed exactly): the sidecar is read
+    # outside Régie, in the form it has always had
     return {"ebucore:coreMetadata": {
         "@xml:lang": tagset.language,
         "ebucore:subject": subjects(tagset.topics, tagset.entities),
         "ebucore:part": [
-            {"@partStartTime": s.start, "@partEndTime": s.end,
+            {"@partStartTime": float(s.start), "@partEndTime": float(s.end),
              "ebucore:subject": subjects(s.topics, s.entities), "ebucore:keyword": s.keywords}
             for s in tagset.segments
         ],

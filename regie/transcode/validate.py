@@ -21,7 +21,7 @@ from regie.artefacts import Rendition
 from regie.errors import PermanentError
 from regie.ffmpeg import run_tool
 from regie.picture import Filter
-from regie.timing import Rational, format_fraction, parse_fraction
+from regie.timing import Seconds, format_fraction, parse_fraction
 
 MPD_NS = {"mpd": "urn:mpeg:dash:schema:mpd:2011"}
 VIDEO_REPRESENTATIONS = ".//mpd:AdaptationSet[@contentType='video']/mpd:Representation"
@@ -35,8 +35,8 @@ class RenditionProbe(BaseModel):
     codec: str
     width: int
     height: int
-    duration: Rational
-    keyframes: list[Rational]
+    duration: Seconds
+    keyframes: list[Seconds]
 
 
 def probe_rendition_argv(playlist: Path) -> list[str]:

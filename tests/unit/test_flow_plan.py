@@ -11,7 +11,7 @@ import pytest
 
 from flows.dag import GROUPS, STAGES, StageName, group_needs, plan_stages
 from flows.process_asset import AssetOptions, not_applicable
-from regie.artefacts import ShotList
+from regie.artefacts import ShotList, TagSet
 from regie.asset_run import AssetRun
 from regie.models import ModelStore
 from regie.stage import Manifest, Provenance
@@ -107,6 +107,22 @@ def test_report_lists_stages_with_timings_and_the_shots_table() -> None:
     assert f"| shots | done | 1.23 | [manifest]({signed}_manifest.json?" in markdown
     assert f"![contact sheet]({signed}contact-sheet.jpg?" in markdown
     assert "X-Amz-Signature=" in markdown and "s3://" not in markdown
+
+
+def test_the_tags_table_says_where_each_topic_applies() -> None:
+    topic = {"qcode": "medtop:15000000", "uri": "http://cv.iptc.org/newscodes/mediatopic/15000000",
+             "label_fr": "sport", "label_en": "sport", "level": 1, "score": 0.8,
+             "method": "ensemble", "ranges": [[0.0, 61.5], ["90", "1001/10"]]}  # fmt: skip
+    # an old manifest's JSON numbers and exact strings alike
+    tags = TagSet.model_validate(
+        {"asset_id": "jt", "language": "fr", "tagger": "ensemble", "topics": [topic],
+         "segments": []}
+    )  # fmt: skip
+    manifest = Manifest[TagSet](
+        stage="tagging", stage_version="3", key="k", asset_id="jt", inputs={}, artefact=tags,
+        provenance=_shots_manifest().provenance,
+    )  # fmt: skip
+    assert asset_tables({"tagging": manifest}, LINKS)["tags"][0]["ranges"] == "0-62 s; 90-100 s"
 
 
 def test_report_links_published_outputs_at_the_cdn_and_local_files_nowhere() -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from fractions import Fraction
 from xml.etree import ElementTree
 
 import m3u8
 import pytest
 
+from regie.artefacts import NamedEntity, SegmentTags, TagSet
 from regie.errors import PermanentError
+from regie.package.review import _tags
 from regie.publish.layout import CachePolicy, asset_slug, release_files, safe_key
 from regie.publish.pointer import stable_master, stable_mpd
 from regie.publish.purge import purge_request_body
@@ -112,3 +116,14 @@ def test_stable_mpd_check_accepts_its_release_only() -> None:
         check_stable_mpd(text, "r2", "asset")
     with pytest.raises(PermanentError, match="not XML"):
         check_stable_mpd("<MPD", "r1", "asset")
+
+
+def test_review_data_gives_the_page_times_as_numbers() -> None:
+    """The page seeks to numbers: the artefacts' exact times are written as JSON numbers."""
+    paris = NamedEntity(text="Paris", kind="LOC", score=0.9, ranges=[(Fraction(5, 2), "3.1")])
+    part = SegmentTags(start=0, end=Fraction(1001, 200), topics=[], keywords=[], entities=[paris])
+    tags = TagSet(asset_id="jt", language="fr", tagger="ensemble", topics=[], segments=[part],
+                  entities=[paris])  # fmt: skip
+    data = json.loads(json.dumps(_tags(tags)))
+    assert data["entities"][0]["ranges"] == [[2.5, 3.1]]
+    assert (data["segments"][0]["start"], data["segments"][0]["end"]) == (0, 5.005)

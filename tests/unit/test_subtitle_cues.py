@@ -206,6 +206,10 @@ def test_a_cue_is_held_up_to_a_second_after_its_last_word_to_be_read() -> None:
     report = check_cues(fast, RULES)
     assert report.too_fast and all(t.cps > 17 for t in report.too_fast)
     assert {t.text for t in report.too_fast} <= {" / ".join(c.lines) for c in fast}
+    # the cue engine's milliseconds, as exact seconds in the artefact
+    assert {(t.start, t.end) for t in report.too_fast} <= {
+        (Fraction(c.start_ms, 1000), Fraction(c.end_ms, 1000)) for c in fast
+    }
 
 
 def test_no_cue_ends_on_an_article_or_a_preposition() -> None:
