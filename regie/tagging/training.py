@@ -83,6 +83,13 @@ def source_weights(sources: pd.Series) -> np.ndarray:
     return (len(sources) / sources.nunique() / counts).to_numpy()
 
 
+def class_weights(labels: pd.Series) -> np.ndarray:
+    """Sample weights under which every label weighs the same in total (mean weight 1): topics
+    the news sets lack (health has no English article) are not drowned by the ones they have."""
+    counts = labels.map(labels.value_counts())
+    return (len(labels) / labels.nunique() / counts).to_numpy()
+
+
 def make_classifier(language: str) -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer=StemAnalyzer(language), sublinear_tf=True, ngram_range=(1, 1)),
@@ -99,7 +106,7 @@ def make_e5_head() -> LogisticRegression:
 
 def train(vocabulary: Vocabulary, data: TrainingData) -> dict[str, object]:
     """The TF-IDF pipeline of each language (vocabulary and labelled text in it) and the e5 head
-    (the labelled text of every language, each source weighing the same)."""
+    (the labelled text of every language, each source and each label weighing the same)."""
     labelled = {language: labelled_examples(data.sets.get(language, [])) for language in SUPPORTED}
     pipelines = {}
     for language, table in labelled.items():
@@ -107,8 +114,9 @@ def train(vocabulary: Vocabulary, data: TrainingData) -> dict[str, object]:
                         ignore_index=True)  # fmt: skip
         pipelines[language] = make_classifier(language).fit(own["text"], own["label"])
     every = pd.concat(labelled.values(), ignore_index=True)
+    weights = source_weights(every["source"]) * class_weights(every["label"])
     e5_head = make_e5_head().fit(embed_leads(list(every["text"])), every["label"],
-                                 sample_weight=source_weights(every["source"]))  # fmt: skip
+                                 sample_weight=weights)  # fmt: skip
     return {"pipelines": pipelines, "e5_head": e5_head}
 
 
