@@ -166,7 +166,8 @@ def _decode_window(
     chunks = plan_chunks(regions, vad.chunk_s, vad.join_gap_s)
     found = _decode_chunks(window, chunks, regions, language, transcriber, options)
     heard = [(word.start, word.end) for segment in found for word in segment.words]
-    holes = unheard(regions, heard, vad.unheard_s)
+    # a whole chunk that gave nothing would give nothing again: the same audio, the same input
+    holes = [hole for hole in unheard(regions, heard, vad.unheard_s) if hole not in chunks]
     if holes:
         retried = plan_chunks(holes, vad.chunk_s, vad.join_gap_s)
         found += _decode_chunks(window, retried, holes, language, transcriber, options)
