@@ -166,10 +166,10 @@ def _decode_window(
     chunks = plan_chunks(regions, vad.chunk_s, vad.join_gap_s)
     found = _decode_chunks(window, chunks, regions, language, transcriber, options)
     heard = [(word.start, word.end) for segment in found for word in segment.words]
-    # a whole chunk that gave nothing would give nothing again: the same audio, the same input
-    holes = [hole for hole in unheard(regions, heard, vad.unheard_s) if hole not in chunks]
-    if holes:
-        retried = plan_chunks(holes, vad.chunk_s, vad.join_gap_s)
+    holes = unheard(regions, heard, vad.unheard_s)
+    # a chunk decoded again whole would give nothing again: the same audio, the same input
+    retried = [c for c in plan_chunks(holes, vad.chunk_s, vad.join_gap_s) if c not in chunks]
+    if retried:
         found += _decode_chunks(window, retried, holes, language, transcriber, options)
     return sorted(found, key=lambda segment: segment.start)
 
