@@ -178,9 +178,9 @@ def main() -> None:
         for split, (train, _) in splits.items():
             rows = table[train]
             texts, labels, weights = [], [], []
-            base = training.source_weights(rows["source"])
+            base = training.balanced(rows["source"])
             if spec["balance"]:
-                base = base * training.class_weights(rows["label"])
+                base = base * training.balanced(rows["label"])
             for (text, label, source), weight in zip(
                 rows[["text", "label", "source"]].itertuples(index=False), base, strict=True
             ):
@@ -214,7 +214,7 @@ def main() -> None:
                 )  # fmt: skip
                 pipeline = make(lang)
                 if weighted:
-                    weights = training.source_weights(own["source"])
+                    weights = training.balanced(own["source"])
                     pipeline.fit(
                         own["text"], own["label"], logisticregression__sample_weight=weights
                     )

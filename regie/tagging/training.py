@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.utils.class_weight import compute_sample_weight
 
 from regie.models import ModelEntry, ModelStore
 from regie.tagging.e5 import e5_identity, embed_leads
@@ -76,18 +77,11 @@ def labelled_examples(sets: list[Labelled]) -> pd.DataFrame:
     return pd.DataFrame({"text": table["text"], "label": labels, "source": table["source"]})
 
 
-def source_weights(sources: pd.Series) -> np.ndarray:
-    """Sample weights under which every source weighs the same in total (mean weight 1): the
-    1,600 SIB-200 sentences no longer outweigh the 211 French news articles."""
-    counts = sources.map(sources.value_counts())
-    return (len(sources) / sources.nunique() / counts).to_numpy()
-
-
-def class_weights(labels: pd.Series) -> np.ndarray:
-    """Sample weights under which every label weighs the same in total (mean weight 1): topics
+def balanced(groups: pd.Series) -> np.ndarray:
+    """Sample weights under which every group weighs the same in total (mean weight 1): by source,
+    the 1,600 SIB-200 sentences no longer outweigh the 211 French news articles; by label, topics
     the news sets lack (health has no English article) are not drowned by the ones they have."""
-    counts = labels.map(labels.value_counts())
-    return (len(labels) / labels.nunique() / counts).to_numpy()
+    return compute_sample_weight("balanced", groups)
 
 
 def make_classifier(language: str) -> Pipeline:
@@ -114,7 +108,7 @@ def train(vocabulary: Vocabulary, data: TrainingData) -> dict[str, object]:
                         ignore_index=True)  # fmt: skip
         pipelines[language] = make_classifier(language).fit(own["text"], own["label"])
     every = pd.concat(labelled.values(), ignore_index=True)
-    weights = source_weights(every["source"]) * class_weights(every["label"])
+    weights = balanced(every["source"]) * balanced(every["label"])
     e5_head = make_e5_head().fit(embed_leads(list(every["text"])), every["label"],
                                  sample_weight=weights)  # fmt: skip
     return {"pipelines": pipelines, "e5_head": e5_head}
