@@ -3,19 +3,24 @@
     .venv/bin/python bench/long_master.py [--minutes 60] [--json OUT]
 
 Generates (once, cached under ``var/bench/``) the master with ffmpeg lavfi (the tests' moving
-interlaced patterns, a tone per track, timecode 10:00:00:00), then runs the shots and transcode
-stages on it as the flow does, on a file:// work store, while a thread samples every second the
-resident memory of this process and its children and the disk used by the scratch and work
-folders. Reports against the issue's baseline, in the same run: peak scratch+work disk over the
-master's size (target <= 1.5), wall time over the master's duration (real time = 1), peak RSS,
-and whether anything is left in scratch afterwards. Prints a table and writes JSON.
+interlaced patterns, a tone per track, timecode 10:00:00:00): a segment of at most
+``SEGMENT_MINUTES`` encoded, then repeated by stream copy (encoding the hour itself would take
+40 minutes of both cores; the copy is the same MXF, with a cut at each join). It then runs the
+shots and transcode stages on it as the flow does, on a file:// work store, while a thread
+samples every second the resident memory of this process and its children and the disk used by
+the scratch and work folders. Reports against the issue's baseline, in the same run: peak
+scratch+work disk over the master's size (target <= 1.5), wall time over the master's duration
+(real time = 1), peak RSS, and whether anything is left in scratch afterwards. Prints a table
+and writes JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -34,9 +39,10 @@ from regie.shots.stage import detect_shots  # noqa: E402
 from regie.stage import StageContext  # noqa: E402
 from regie.storage import Storage  # noqa: E402
 from regie.transcode.stage import transcode  # noqa: E402
-from tests.masters import xdcam_hd422  # noqa: E402
+from tests.masters import TIMECODE, xdcam_hd422  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "long_master"
+SEGMENT_MINUTES = 5
 
 
 class Peaks:
@@ -81,8 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     master = WORK / f"xdcam-{args.minutes:g}min.mxf"
     if not master.exists():
-        master.parent.mkdir(parents=True, exist_ok=True)
-        xdcam_hd422(master, seconds=args.minutes * 60)
+        generate(master, args.minutes)
     work, scratch = WORK / "work", WORK / "scratch"
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
@@ -106,6 +111,25 @@ def main() -> None:
     report(result)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2))
+
+
+def generate(master: Path, minutes: float) -> None:
+    """Encode one segment, then join ``copies`` of it by stream copy into ``master``."""
+    master.parent.mkdir(parents=True, exist_ok=True)
+    copies = math.ceil(minutes / SEGMENT_MINUTES)
+    segment = master.with_name(f"segment-{minutes / copies:g}min.mxf")
+    xdcam_hd422(segment, seconds=minutes * 60 / copies)
+    playlist = master.with_suffix(".concat")
+    playlist.write_text(f"file '{segment.name}'\n" * copies)
+    partial = master.with_suffix(".partial.mxf")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-i", str(playlist), "-map", "0",
+         "-c", "copy", "-timecode", TIMECODE, str(partial)],
+        check=True,
+    )  # fmt: skip
+    partial.replace(master)
+    segment.unlink()
+    playlist.unlink()
 
 
 def report(result: dict) -> None:

@@ -111,6 +111,7 @@ E5 = {
     "E1-3chunks": {"chunks": 3, "balance": False, "C": 10.0},
     "E2-balance": {"chunks": 1, "balance": True, "C": 10.0},
     "E3-3chunks-balance": {"chunks": 3, "balance": True, "C": 10.0},
+    "E4-balance-vocabulary": {"chunks": 1, "balance": True, "C": 10.0, "vocabulary": True},
 }
 
 
@@ -169,6 +170,11 @@ def main() -> None:
     # lead embeddings of every row (tag time reads the first LEAD_WORDS words)
     leads = cache.embed([chunks(t, 1)[0] for t in table["text"]])
     timing: dict[str, float] = {}
+    concepts = pd.concat(
+        [training.vocabulary_examples(vocabulary, lang).assign(source="vocabulary")
+         for lang in SUPPORTED],
+        ignore_index=True,
+    )  # fmt: skip
     for name in args.e5.split(","):
         spec = E5[name]
         if load_scores(name, scores):
@@ -177,6 +183,8 @@ def main() -> None:
         started = time.perf_counter()
         for split, (train, _) in splits.items():
             rows = table[train]
+            if spec.get("vocabulary"):
+                rows = pd.concat([rows, concepts], ignore_index=True)
             texts, labels, weights = [], [], []
             base = training.balanced(rows["source"])
             if spec["balance"]:
