@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 from rich.console import Console
@@ -43,6 +44,7 @@ from tests.masters import TIMECODE, xdcam_hd422  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "long_master"
 SEGMENT_MINUTES = 5
+T = TypeVar("T")
 
 
 class Peaks:
@@ -76,6 +78,19 @@ class Peaks:
             self.disk = max(self.disk, sum(folder_size(f) for f in self.folders))
 
 
+class Laps:
+    """Wall seconds of each stage, in the order they ran (one stage's cost shows apart)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str, result: T) -> T:
+        now = time.perf_counter()
+        self.seconds[stage], self._last = round(now - self._last, 1), now
+        return result
+
+
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
@@ -93,11 +108,12 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     context = StageContext(Storage(), work.as_uri(), scratch)
     started = time.perf_counter()
+    laps = Laps()
     with Peaks([work, scratch]) as peaks:
-        source = fetch(master.as_uri(), context).artefact
-        info = probe(source, context).artefact
-        shots = detect_shots(source, info, context)
-        ladder = transcode(source, info, shots, context, None).artefact
+        source = laps("fetch", fetch(master.as_uri(), context).artefact)
+        info = laps("probe", probe(source, context).artefact)
+        shots = laps("shots", detect_shots(source, info, context))
+        ladder = laps("transcode", transcode(source, info, shots, context, None).artefact)
     wall = time.perf_counter() - started
     size, duration = master.stat().st_size, float(info.duration)
     left = [str(p) for p in scratch.rglob("*") if p.is_file()] if scratch.exists() else []
@@ -107,6 +123,7 @@ def main() -> None:
         "peak_rss_mb": round(peaks.rss / 2**20), "peak_disk_bytes": peaks.disk,
         "peak_disk_over_master": round(peaks.disk / size, 3), "scratch_left": len(left),
         "shots": len(shots.artefact.shots), "renditions": [r.name for r in ladder.renditions],
+        "stage_s": laps.seconds,
     }  # fmt: skip
     report(result)
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +157,8 @@ def report(result: dict) -> None:
     table.add_row("peak disk / master size", str(result["peak_disk_over_master"]), "<= 1.5")
     table.add_row("peak RSS (MB)", str(result["peak_rss_mb"]), "flat with length")
     table.add_row("files left in scratch", str(result["scratch_left"]), "0")
+    for stage, seconds in result["stage_s"].items():
+        table.add_row(f"{stage} / real time", f"{seconds / result['duration_s']:.3f}", "-")
     Console().print(table)
 
 
