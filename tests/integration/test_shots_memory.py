@@ -36,6 +36,9 @@ for clip, frames in zip(sys.argv[2::2], sys.argv[3::2]):
 
 
 @pytest.mark.slow
+# TransNetV2 on the CPU reads the 6,000 frames in 172 s on a quiet 2-core machine, past the suite's
+# 300 s limit once the other worker and another job share the cores (seen at 300 s)
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("backend", ["fast", "transnetv2"])
 def test_peak_memory_does_not_grow_with_length(backend: str, tmp_path: Path) -> None:
     argv = [sys.executable, "-c", PEAKS, backend]
