@@ -171,7 +171,7 @@ def main() -> None:
     leads = cache.embed([chunks(t, 1)[0] for t in table["text"]])
     timing: dict[str, float] = {}
     concepts = pd.concat(
-        [training.vocabulary_examples(vocabulary, lang).assign(source="vocabulary")
+        [training.vocabulary_examples(vocabulary, lang).assign(source="vocabulary", lang=lang)
          for lang in SUPPORTED],
         ignore_index=True,
     )  # fmt: skip
@@ -216,7 +216,7 @@ def main() -> None:
                     continue
                 rows = table[train & (table["lang"] == lang).to_numpy()]
                 own = pd.concat(
-                    [training.vocabulary_examples(vocabulary, lang).assign(source="vocabulary"),
+                    [concepts.loc[concepts["lang"] == lang, ["text", "label", "source"]],
                      rows[["text", "label", "source"]]],
                     ignore_index=True,
                 )  # fmt: skip
