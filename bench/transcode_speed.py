@@ -50,7 +50,7 @@ from regie.transcode.encoders import select_encoder  # noqa: E402
 from regie.transcode.keyframes import force_key_frames_arg, keyframe_times  # noqa: E402
 from regie.transcode.ladder import DEFAULT_LADDER, plan_renditions  # noqa: E402
 from regie.transcode.loudness import LoudnessTarget, measure_loudness, normalise_filter  # noqa: E402
-from regie.transcode.validate import mean_ssim, ssim_argv  # noqa: E402
+from regie.transcode.validate import Input, mean_ssim, ssim_argv  # noqa: E402
 
 CLIPS = ["programme/programme-fr.mp4", "video/testvideo.mp4", "video/bigbuckbunny.mp4"]
 WORK = ROOT / "var" / "bench" / "transcode"
@@ -121,12 +121,14 @@ def decode_only(reel: Path) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-i", str(reel), "-f", "null", "-"], check=True)
 
 
-def ssim_of(reel: Path, playlists: list[Path], renditions: list[Rendition]) -> dict[str, float]:
-    subprocess.run(ssim_argv(reel, playlists, renditions, SSIM_STEP), check=True)
-    return {
-        r.name: mean_ssim(p.with_suffix(".ssim.log"))
-        for r, p in zip(renditions, playlists, strict=True)
-    }
+def ssim_of(
+    reel: Path, playlists: list[Path], renditions: list[Rendition]
+) -> dict[str, float | None]:
+    """SSIM of every rung against the whole reel."""
+    logs = [p.with_suffix(".ssim.log") for p in playlists]
+    encoded: list[Input] = [(str(p), {}) for p in playlists]
+    subprocess.run(ssim_argv((str(reel), {}), encoded, renditions, SSIM_STEP, logs), check=True)
+    return {r.name: mean_ssim(log) for r, log in zip(renditions, logs, strict=True)}
 
 
 def main() -> None:

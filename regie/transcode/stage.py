@@ -34,7 +34,7 @@ from regie.ffmpeg import run_tool, tool_version
 from regie.package.dash import Thumbnails
 from regie.package.finish import finish_package
 from regie.picture import Deinterlace, filter_chain, progressive_filters, without_bars
-from regie.programme import programme_input, seek_options
+from regie.programme import TimeSpan, programme_input, seek_options
 from regie.shots.keyframes import extract_keyframes
 from regie.stage import Stage, StageContext, StageOptions, StageOutcome, StageRun, run_stage
 from regie.transcode import validate
@@ -83,7 +83,11 @@ class TranscodeOptions(StageOptions):
     audio_bitrate_kbps: int = 128
     loudness: LoudnessTarget = LoudnessTarget()
     sprites: SpriteSpec = SpriteSpec()
-    ssim_step: int = Field(10, description="SSIM measured on every Nth frame.")
+    ssim_step: int = Field(10, description="SSIM measured on every Nth frame (0: not measured).")
+    ssim_windows: int = Field(
+        12, description="SSIM on this many windows spread over the programme (0: all of it)."
+    )
+    ssim_window_s: int = Field(5, description="Length of each SSIM window.")
     deinterlace: Deinterlace = Field(
         "frame", description="Interlaced masters: frame (25i -> 25p) or field (50p, for sport)."
     )
@@ -161,13 +165,14 @@ def _encode(
     language = media.audio[0].language if media.audio else None
     finish_package(job.output_dir, MASTER_M3U8, MANIFEST_MPD, opts.segment_s, language,
                    _thumbnails(opts.sprites), versions)  # fmt: skip
-    ssim, idr_count = _validate(job, duration, cuts, opts, asset)
+    start = media.programme.start if media.programme else Fraction(0)
+    idr_count = _validate(job, duration, cuts, asset)
     loudness_in = measures[0] if measures else None
     report = Checks(
-        ssim=ssim, keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
+        ssim=_ssim(job, (start, duration), video.frame_rate, opts, asset),
+        keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
         loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
     )  # fmt: skip
-    start = media.programme.start if media.programme else Fraction(0)
     extras = _poster_and_thumbnails(path, (start, duration), shots, job, opts, asset)
     return _store_outputs(run, job, report, duration, extras, video.scan, asset)
 
@@ -194,10 +199,8 @@ def _gain(measured: LoudnessMeasure | None, target: LoudnessTarget) -> GainFilte
     return normalise_filter(measured, target)
 
 
-def _validate(
-    job: LadderJob, duration: Fraction, cuts: list[Fraction], opts: TranscodeOptions, asset: str
-) -> tuple[list[float | None], int]:
-    """Every check of validate.py; returns the SSIM of each rung and the IDR frames per rung."""
+def _validate(job: LadderJob, duration: Fraction, cuts: list[Fraction], asset: str) -> int:
+    """The structural checks of validate.py; returns the IDR frames per rung."""
     playlists = _media_playlists(job)
     probes = [validate.probe_rendition(p, asset) for p in playlists]
     for probe, rendition in zip(probes, job.renditions, strict=True):
@@ -205,14 +208,58 @@ def _validate(
     validate.check_keyframes(probes, job.renditions, cuts, asset)
     validate.check_playlists(job.output_dir / MASTER_M3U8, job.renditions, job.segment_s, asset)
     validate.check_mpd(job.output_dir / MANIFEST_MPD, job.renditions, duration, asset)
-    idr_count = len(probes[0].keyframes)
+    return len(probes[0].keyframes)
+
+
+def _ssim(
+    job: LadderJob,
+    programme: tuple[Fraction, Fraction],
+    master_rate: Fraction,
+    opts: TranscodeOptions,
+    asset: str,
+) -> list[float | None]:
+    """SSIM of each rung against the master, over windows of the programme (``start``, duration)."""
+    playlists = _media_playlists(job)
     if opts.ssim_step <= 0:
-        return [None] * len(playlists), idr_count
-    argv = validate.ssim_argv(
-        job.source, playlists, job.renditions, opts.ssim_step, job.progressive, job.seek
+        return [None] * len(playlists)
+    start, duration = programme
+    rates = [master_rate, *(r.frame_rate for r in job.renditions)]
+    frame = 1 / min(rates)  # a frame of the master and of every rung starts on each multiple
+    lead = 1 / (4 * max(rates))  # seeking this early keeps a window's first frame, not the last
+    windows = validate.ssim_windows(
+        duration, frame, opts.ssim_windows, Fraction(opts.ssim_window_s)
     )
-    run_tool(argv, asset)
-    return [validate.mean_ssim(p.with_suffix(".ssim.log")) for p in playlists], idr_count
+    suffixes = [f".ssim-{n:02d}.log" for n in range(len(windows))]
+    for window, suffix in zip(windows, suffixes, strict=True):
+        encoded: list[validate.Input]
+        if len(windows) == 1:  # the whole programme, each input read from its start
+            master, encoded = (str(job.source), job.seek), [(str(p), {}) for p in playlists]
+        else:
+            master, encoded = _window_inputs(job.source, playlists, start, window, lead)
+        logs = [p.with_suffix(suffix) for p in playlists]
+        argv = validate.ssim_argv(
+            master, encoded, job.renditions, opts.ssim_step, logs, job.progressive
+        )
+        run_tool(argv, asset)
+    scores = [validate.mean_ssim(*(p.with_suffix(s) for s in suffixes)) for p in playlists]
+    for rendition, score in zip(job.renditions, scores, strict=True):
+        if score is None:
+            raise PermanentError(asset, f"SSIM of {rendition.name}: no frame of it was compared")
+    return scores
+
+
+def _window_inputs(
+    source: Path, playlists: list[Path], start: Fraction, window: TimeSpan, lead: Fraction
+) -> tuple[validate.Input, list[validate.Input]]:
+    """The master (programme ``start`` + window) and the renditions over one window, both seeked
+    ``lead`` early (a quarter of the shortest frame): each keeps the window's first frame, never
+    the one before, and ``fps`` puts it at 0 on both sides."""
+    lead = min(lead, window.start)
+    early = TimeSpan(start=window.start - lead, end=window.end - lead)
+    in_master = TimeSpan(start=start + early.start, end=start + early.end)
+    return (str(source), seek_options(in_master)), [
+        validate.window_input(p, early) for p in playlists
+    ]
 
 
 def _check_loudness(

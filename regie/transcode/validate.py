@@ -3,12 +3,14 @@
 Every rendition is probed from its own HLS playlist (codec, size, duration, key frames from the
 packet flags, no decoding), playlists are parsed with ``m3u8``, the MPD as XML, the output audio
 is measured again for loudness, and SSIM against the master scaled to each rung's size is computed
-in one ffmpeg process on every Nth frame. Anything wrong raises, so no manifest is written.
+on every Nth frame of a few windows spread over the programme, one ffmpeg process per window.
+Anything wrong raises, so no manifest is written.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,9 +23,11 @@ from regie.artefacts import Rendition
 from regie.errors import PermanentError
 from regie.ffmpeg import run_tool
 from regie.picture import Filter
+from regie.programme import TimeSpan, seek_options
 from regie.timing import Seconds, format_fraction, parse_fraction
 
 MPD_NS = {"mpd": "urn:mpeg:dash:schema:mpd:2011"}
+Input = tuple[str, dict[str, str]]  # an ffmpeg input: path or URL, and its input options
 VIDEO_REPRESENTATIONS = ".//mpd:AdaptationSet[@contentType='video']/mpd:Representation"
 
 
@@ -142,48 +146,96 @@ def check_mpd(mpd_path: Path, renditions: list[Rendition], duration: Fraction, a
         raise PermanentError(asset, f"the DASH manifest declares {float(declared):.1f} s")
 
 
+def ssim_windows(
+    duration: Fraction, frame: Fraction, count: int, length: Fraction
+) -> list[TimeSpan]:
+    """``count`` windows of ``length`` seconds, one in the middle of each ``count``-th of the
+    programme, each starting on a frame (pure); the whole programme when they would cover it.
+
+    Seeking to a few windows makes the check cost the same for a 3-minute clip and a 3-hour master,
+    where comparing every ``step``-th frame of the whole decoded, deinterlaced, scaled master
+    outlasted the encode itself on a 60-minute master.
+    """
+    if count <= 0 or count * length >= duration:
+        return [TimeSpan(start=0, end=duration)]
+    spacing = duration / count
+    starts = [
+        math.floor((k * spacing + (spacing - length) / 2) / frame) * frame for k in range(count)
+    ]
+    return [TimeSpan(start=start, end=start + length) for start in starts]
+
+
+def window_input(playlist: Path, window: TimeSpan) -> Input:
+    """A rendition over ``window`` (programme time) as one ffmpeg input: its init segment and the
+    media segments overlapping the window, joined by the concat protocol (fMP4 fragments after
+    their init segment are one file), seeked from the first one's start. ffmpeg 5.1 cannot seek
+    in an fMP4 HLS playlist: it decodes from the wrong fragment without its init segment."""
+    media = m3u8.load(str(playlist))
+    begin, chosen = Fraction(0), []
+    for segment in media.segments:
+        end = begin + Fraction(str(segment.duration))
+        if end > window.start and begin < window.end:
+            chosen.append((begin, segment.uri))
+        begin = end
+    if not chosen:
+        raise ValueError(f"{playlist.name} has no segment in {window}")
+    init = media.segment_map[0].uri
+    url = "concat:" + "|".join(
+        str(playlist.parent / uri) for uri in [init, *(u for _, u in chosen)]
+    )
+    first = chosen[0][0]
+    return url, seek_options(TimeSpan(start=window.start - first, end=window.end - first))
+
+
 def ssim_argv(
-    source: Path,
-    playlists: list[Path],
+    master: Input,
+    encoded: list[Input],
     renditions: list[Rendition],
     step: int,
+    logs: list[Path],
     progressive: list[Filter] | None = None,
-    seek: dict[str, str] | None = None,
 ) -> list[str]:
-    """One ffmpeg run: the master (its programme, with ``seek``) made progressive and scaled to
-    each rung, SSIM of every ``step``-th frame to a log."""
-    master = ffmpeg.input(str(source), **(seek or {})).video
+    """One ffmpeg run: the master (path and input options) made progressive and scaled to each
+    rung, compared with each rendition (``encoded``, read over the same span) on every
+    ``step``-th frame, each rung's per-frame SSIM to its log."""
+    source = ffmpeg.input(master[0], **master[1]).video
     for name, args in progressive or []:
-        master = master.filter(name, **args)
-    refs = master.filter_multi_output("split", len(renditions))
+        source = source.filter(name, **args)
+    refs = source.filter_multi_output("split", len(renditions))
     outputs = []
-    for index, (playlist, rendition) in enumerate(zip(playlists, renditions, strict=True)):
+    for index, ((url, options), rendition, log) in enumerate(
+        zip(encoded, renditions, logs, strict=True)
+    ):
         rate = format_fraction(rendition.frame_rate)
         # Frames are dropped before the scaler, not after: the same frames reach SSIM, and the
         # lanczos scaler works on 1 frame in ``step`` (at 10, 2.5x less CPU on the master's side).
+        # ``fps`` on both sides puts the first frame of each input at 0 and the rest on one grid,
+        # so SSIM pairs frame n with frame n whatever the inputs' own timestamps.
         reference = (
             refs[index].filter("fps", rate)
             .filter("framestep", step)
             .filter("scale", rendition.width, rendition.height, flags="lanczos")
             .filter("setsar", 1)
         )  # fmt: skip
-        encoded = ffmpeg.input(str(playlist)).video.filter("framestep", step)
-        log = playlist.with_suffix(".ssim.log")
-        compared = ffmpeg.filter([encoded, reference], "ssim", stats_file=str(log))
+        encoded_frames = ffmpeg.input(url, **options).video.filter("fps", rate)
+        compared = ffmpeg.filter(
+            [encoded_frames.filter("framestep", step), reference], "ssim", stats_file=str(log)
+        )
         outputs.append(ffmpeg.output(compared, "-", format="null"))
     argv = ffmpeg.merge_outputs(*outputs).compile()
     return [argv[0], "-hide_banner", "-nostdin", "-loglevel", "error", *argv[1:]]
 
 
-def mean_ssim(log: Path) -> float:
-    """Average of the per-frame ``All:`` values of an ssim stats file."""
+def mean_ssim(*logs: Path) -> float | None:
+    """Average of the per-frame ``All:`` values of one or more ssim stats files (None: no frame)."""
     values = [
         float(field.removeprefix("All:"))
+        for log in logs
         for line in log.read_text().splitlines()
         for field in line.split()
         if field.startswith("All:")
     ]
-    return round(sum(values) / len(values), 5) if values else 0.0
+    return round(sum(values) / len(values), 5) if values else None
 
 
 def _iso_duration(text: str) -> Fraction:

@@ -1,15 +1,18 @@
 """Tape leaders on generated masters and the shared programme: the probe finds bars and tone,
-black, slate and tail black to the frame, and the shots and speech stages read the programme alone.
+black, slate and tail black to the frame, and the shots, speech and transcode's quality check read
+the programme alone.
 """
 
 from __future__ import annotations
 
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from regie.artefacts import EncodedRendition
 from regie.asr.audio import SAMPLE_RATE, read_windows
 from regie.fetch import fetch
 from regie.leader import LeaderRules
@@ -17,6 +20,9 @@ from regie.probe import ProbeOptions, probe, probe_file
 from regie.programme import TimeSpan, seek_options
 from regie.shots.stage import detect_shots
 from regie.stage import StageContext
+from regie.transcode import validate
+from regie.transcode.ladder import Rung
+from regie.transcode.stage import TranscodeOptions, transcode
 from tests import masters
 
 
@@ -100,3 +106,43 @@ def test_speech_audio_is_the_programme_without_line_up_tone(tape: Path) -> None:
 
     assert level(masters.LINE_UP_HZ) < 0.01 * level(masters.tone(1))
     assert Fraction(len(window.samples), SAMPLE_RATE) == Fraction(4)
+
+
+def test_ssim_windows_compare_the_programme_frame_for_frame(
+    tape: Path, local_context: StageContext, tmp_path: Path
+) -> None:
+    """Three 1 s windows of the 4 s programme (7 s into the tape), each seeked on both sides,
+    score as the whole programme does; the same window one frame off on the master's side does
+    not (the moving pattern changes from frame to frame)."""
+    source = fetch(tape.as_uri(), local_context).artefact
+    info = probe(source, local_context).artefact
+    ladder = (Rung(lines=180, bitrate_kbps=300),)
+
+    def encoded(windows: int) -> EncodedRendition:
+        options = TranscodeOptions(
+            ladder=ladder, ssim_windows=windows, ssim_window_s=1, ssim_step=1
+        )
+        return transcode(source, info, None, local_context, options).artefact.renditions[0]
+
+    whole, rendition = encoded(0), encoded(3)
+    assert whole.ssim is not None and rendition.ssim is not None
+    assert rendition.ssim > 0.95 and rendition.ssim == pytest.approx(whole.ssim, abs=0.01)
+
+    playlist = Path(rendition.playlist.removeprefix("file://"))
+    window = TimeSpan(start=Fraction(249, 100), end=Fraction(349, 100))  # frame 62, a bit early
+
+    def window_score(frames_off: int) -> float | None:
+        shift = 7 + Fraction(frames_off, 25)
+        master = (
+            str(tape),
+            seek_options(TimeSpan(start=window.start + shift, end=window.end + shift)),
+        )
+        log = tmp_path / f"off-{frames_off}.log"
+        inputs = [validate.window_input(playlist, window)]
+        subprocess.run(validate.ssim_argv(master, inputs, [rendition], 1, [log]), check=True)
+        assert len(log.read_text().splitlines()) == 25
+        return validate.mean_ssim(log)
+
+    aligned, late, early = window_score(0), window_score(1), window_score(-1)
+    assert aligned is not None and late is not None and early is not None
+    assert aligned > 0.95 and max(late, early) < aligned - 0.03

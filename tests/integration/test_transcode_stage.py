@@ -20,7 +20,7 @@ from regie.stage import MANIFEST_NAME, StageContext
 from regie.transcode.ladder import Rung
 from regie.transcode.stage import TranscodeOptions, transcode
 from regie.transcode.validate import probe_rendition
-from tests import media
+from tests import masters, media
 
 SMALL_LADDER = (Rung(lines=360, bitrate_kbps=800), Rung(lines=234, bitrate_kbps=300))
 
@@ -237,3 +237,28 @@ def test_a_letterbox_is_measured_and_cropped_on_request(
         assert Fraction(top.width, top.height) == Fraction(4, 3)
         assert _top_rows_luma(_local(top.playlist)) < 20
     assert all(r.ssim is not None and r.ssim > 0.95 for r in ladder.renditions)
+
+
+@pytest.fixture(scope="module")
+def interlaced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return masters.xdcam_hd422(tmp_path_factory.mktemp("media") / "xdcam.mxf", seconds=6)
+
+
+@pytest.mark.parametrize("deinterlace", ["frame", "field"])
+def test_ssim_windows_score_an_interlaced_master_as_the_whole_programme_does(
+    interlaced: Path, local_context: StageContext, deinterlace: str
+) -> None:
+    """Seeked windows on 1080i: at 50p (a frame per field) the seek lands between two of the
+    rung's frames in one master frame; a half-frame seek there paired the wrong field (0.95)."""
+
+    def scores(windows: int) -> list[float | None]:
+        options = TranscodeOptions(
+            ladder=SMALL_LADDER, ssim_windows=windows, ssim_window_s=1, ssim_step=1,
+            deinterlace=deinterlace,  # type: ignore[arg-type]
+        )  # fmt: skip
+        ladder = _run(interlaced, local_context, options, with_shots=False).artefact
+        return [r.ssim for r in ladder.renditions]
+
+    for whole, windowed in zip(scores(0), scores(3), strict=True):
+        assert whole is not None and windowed is not None
+        assert windowed > 0.98 and windowed == pytest.approx(whole, abs=0.005)

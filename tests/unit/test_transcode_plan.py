@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from regie.artefacts import LoudnessMeasure, Shot, ShotList, VideoStream
+from regie.programme import TimeSpan
 from regie.transcode.command import SpriteSpec
 from regie.transcode.keyframes import force_key_frames_arg, keyframe_times
 from regie.transcode.ladder import DEFAULT_LADDER, Rung, output_frame_rate, plan_renditions
@@ -18,6 +19,7 @@ from regie.transcode.loudness import (
     parse_measurement,
 )
 from regie.transcode.thumbnails import poster_time, sheets_needed, thumbnails_vtt
+from regie.transcode.validate import ssim_windows
 
 
 def video(width: int, height: int, rate: str = "25", sar: str = "1:1", rotation: int = 0,
@@ -162,3 +164,20 @@ def test_second_pass_is_a_plain_gain_when_the_true_peak_allows_it() -> None:
 def test_custom_rung_preset_is_carried_to_the_rendition() -> None:
     ladder = (Rung(lines=720, bitrate_kbps=3000, preset="faster"),)
     assert plan_renditions(video(1920, 1080), ladder)[0].preset == "faster"
+
+
+def test_ssim_windows_sit_in_the_middle_of_each_part_on_a_frame() -> None:
+    """An hour in 12 windows of 5 s: one per 5 minutes, centred, starting on a frame."""
+    ntsc = Fraction(1001, 30000)
+    windows = ssim_windows(Fraction(3600), ntsc, 12, Fraction(5))
+    assert len(windows) == 12
+    assert all(w.duration == 5 and (w.start / ntsc).denominator == 1 for w in windows)
+    assert [round(float(w.start), 3) for w in windows[:2]] == [147.481, 447.48]
+    assert windows[-1].end <= 3600 and windows[0].start > 0
+
+
+def test_ssim_windows_covering_the_programme_are_the_programme() -> None:
+    whole = [TimeSpan(start=0, end=60)]
+    assert ssim_windows(Fraction(60), Fraction(1, 25), 12, Fraction(5)) == whole
+    assert ssim_windows(Fraction(60), Fraction(1, 25), 0, Fraction(5)) == whole
+    assert len(ssim_windows(Fraction(61), Fraction(1, 25), 12, Fraction(5))) == 12
