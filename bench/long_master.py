@@ -123,6 +123,7 @@ def main() -> None:
         "peak_rss_mb": round(peaks.rss / 2**20), "peak_disk_bytes": peaks.disk,
         "peak_disk_over_master": round(peaks.disk / size, 3), "scratch_left": len(left),
         "shots": len(shots.artefact.shots), "renditions": [r.name for r in ladder.renditions],
+        "ssim": {r.name: r.ssim for r in ladder.renditions},
         "stage_s": laps.seconds,
     }  # fmt: skip
     report(result)
