@@ -196,7 +196,7 @@ def report(result: dict, best: dict[str, float]) -> None:
     for column in ("method", "seconds", "x real time", *result["rungs"]):
         table.add_column(column)
     for name, label in (("ladder", "(a) Régie ladder"), ("naive", "(b) per rendition")):
-        ssim = [f"{result['ssim'][name].get(r, float('nan')):.4f}" for r in result["rungs"]]
+        ssim = [_four(result["ssim"][name].get(r)) for r in result["rungs"]]
         table.add_row(label, f"{best[name]:.1f}", str(result[f"{name}_x_realtime"]), *ssim)
     table.add_row("(c) decode only", f"{best['decode']:.1f}", str(result["decode_x_realtime"]))
     deinterlaced = f"{best['deinterlaced']:.1f}", str(result["deinterlaced_x_realtime"])
@@ -207,6 +207,10 @@ def report(result: dict, best: dict[str, float]) -> None:
         f"deinterlace cost (d / a): wall {result['deinterlace_cost']}, "
         f"CPU {result['deinterlace_cpu_cost']} ({result['cpu_s']})"
     )
+
+
+def _four(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.4f}"
 
 
 if __name__ == "__main__":

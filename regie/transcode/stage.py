@@ -9,6 +9,7 @@ anything is published. A failed encode or check raises, so no manifest is ever w
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -169,7 +170,7 @@ def _encode(
     idr_count = _validate(job, duration, cuts, asset)
     loudness_in = measures[0] if measures else None
     report = Checks(
-        ssim=_ssim(job, (start, duration), video.frame_rate, opts, asset),
+        ssim=_ssim(job, (start, duration), video, opts, asset),
         keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
         loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
     )  # fmt: skip
@@ -214,7 +215,7 @@ def _validate(job: LadderJob, duration: Fraction, cuts: list[Fraction], asset: s
 def _ssim(
     job: LadderJob,
     programme: tuple[Fraction, Fraction],
-    master_rate: Fraction,
+    video: VideoStream,
     opts: TranscodeOptions,
     asset: str,
 ) -> list[float | None]:
@@ -223,33 +224,50 @@ def _ssim(
     if opts.ssim_step <= 0:
         return [None] * len(playlists)
     start, duration = programme
-    rates = [master_rate, *(r.frame_rate for r in job.renditions)]
-    frame = 1 / min(rates)  # a frame of the master and of every rung starts on each multiple
-    lead = 1 / (4 * max(rates))  # seeking this early keeps a window's first frame, not the last
-    windows = validate.ssim_windows(
-        duration, frame, opts.ssim_windows, Fraction(opts.ssim_window_s)
+    whole = TimeSpan(start=0, end=duration)
+    rates = [r for r in (video.frame_rate, *(r.frame_rate for r in job.renditions)) if r > 0]
+    windows = (
+        [whole]  # a variable rate's frames are not on the grid a seek would restart
+        if video.vfr
+        else validate.ssim_windows(
+            duration, 1 / min(rates), opts.ssim_windows, Fraction(opts.ssim_window_s)
+        )
     )
-    suffixes = [f".ssim-{n:02d}.log" for n in range(len(windows))]
-    for window, suffix in zip(windows, suffixes, strict=True):
+    lead = 1 / (4 * max(rates))  # seeking this early keeps a window's first frame, not the last
+    segments = [validate.media_segments(p) for p in playlists]
+    scores: list[list[float | None]] = []
+    for n, window in enumerate(windows):
         encoded: list[validate.Input]
-        if len(windows) == 1:  # the whole programme, each input read from its start
+        if window == whole:  # each input read from its start
             master, encoded = (str(job.source), job.seek), [(str(p), {}) for p in playlists]
         else:
-            master, encoded = _window_inputs(job.source, playlists, start, window, lead)
-        logs = [p.with_suffix(suffix) for p in playlists]
+            master, encoded = _window_inputs(job.source, playlists, segments, start, window, lead,
+                                             asset)  # fmt: skip
+        logs = [p.with_suffix(f".ssim-{n:02d}.log") for p in playlists]
         argv = validate.ssim_argv(
             master, encoded, job.renditions, opts.ssim_step, logs, job.progressive
         )
         run_tool(argv, asset)
-    scores = [validate.mean_ssim(*(p.with_suffix(s) for s in suffixes)) for p in playlists]
-    for rendition, score in zip(job.renditions, scores, strict=True):
-        if score is None:
-            raise PermanentError(asset, f"SSIM of {rendition.name}: no frame of it was compared")
-    return scores
+        scores.append([validate.mean_ssim(log) for log in logs])
+    return [_mean_ssim(rendition, column, asset) for rendition, column in
+            zip(job.renditions, zip(*scores, strict=True), strict=True)]  # fmt: skip
+
+
+def _mean_ssim(rendition: Rendition, windows: Sequence[float | None], asset: str) -> float:
+    """The rung's SSIM over the windows, each of which must have compared frames."""
+    if any(score is None for score in windows):
+        raise PermanentError(asset, f"SSIM of {rendition.name}: a window compared no frame")
+    return round(sum(s for s in windows if s is not None) / len(windows), 5)
 
 
 def _window_inputs(
-    source: Path, playlists: list[Path], start: Fraction, window: TimeSpan, lead: Fraction
+    source: Path,
+    playlists: list[Path],
+    segments: list[tuple[str, list[validate.MediaSegment]]],
+    start: Fraction,
+    window: TimeSpan,
+    lead: Fraction,
+    asset: str,
 ) -> tuple[validate.Input, list[validate.Input]]:
     """The master (programme ``start`` + window) and the renditions over one window, both seeked
     ``lead`` early (a quarter of the shortest frame): each keeps the window's first frame, never
@@ -258,7 +276,8 @@ def _window_inputs(
     early = TimeSpan(start=window.start - lead, end=window.end - lead)
     in_master = TimeSpan(start=start + early.start, end=start + early.end)
     return (str(source), seek_options(in_master)), [
-        validate.window_input(p, early) for p in playlists
+        validate.window_input(p.parent, init, media, early, asset)
+        for p, (init, media) in zip(playlists, segments, strict=True)
     ]
 
 

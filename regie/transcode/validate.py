@@ -9,10 +9,12 @@ Anything wrong raises, so no manifest is written.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 import ffmpeg
@@ -165,25 +167,41 @@ def ssim_windows(
     return [TimeSpan(start=start, end=start + length) for start in starts]
 
 
-def window_input(playlist: Path, window: TimeSpan) -> Input:
-    """A rendition over ``window`` (programme time) as one ffmpeg input: its init segment and the
-    media segments overlapping the window, joined by the concat protocol (fMP4 fragments after
-    their init segment are one file), seeked from the first one's start. ffmpeg 5.1 cannot seek
-    in an fMP4 HLS playlist: it decodes from the wrong fragment without its init segment."""
+class MediaSegment(NamedTuple):
+    """One media segment of a rendition, ``[start, end)`` in programme time."""
+
+    start: Fraction
+    end: Fraction
+    uri: str
+
+
+def media_segments(playlist: Path) -> tuple[str, list[MediaSegment]]:
+    """A rendition's init segment and media segments, timed by summing their EXTINF."""
     media = m3u8.load(str(playlist))
-    begin, chosen = Fraction(0), []
-    for segment in media.segments:
-        end = begin + Fraction(str(segment.duration))
-        if end > window.start and begin < window.end:
-            chosen.append((begin, segment.uri))
-        begin = end
+    durations = [Fraction(str(segment.duration)) for segment in media.segments]
+    ends = list(itertools.accumulate(durations))
+    segments = [
+        MediaSegment(end - duration, end, segment.uri)
+        for end, duration, segment in zip(ends, durations, media.segments, strict=True)
+    ]
+    return media.segment_map[0].uri, segments
+
+
+def window_input(
+    folder: Path, init: str, segments: list[MediaSegment], window: TimeSpan, asset: str
+) -> Input:
+    """A rendition over ``window`` (programme time) as one ffmpeg input (pure): its init segment
+    and the media segments overlapping the window, joined by the concat protocol (fMP4 fragments
+    after their init segment are one file), seeked from the first one's start. ffmpeg 5.1 cannot
+    seek in an fMP4 HLS playlist: it decodes from the wrong fragment without its init segment."""
+    chosen = [s for s in segments if s.end > window.start and s.start < window.end]
     if not chosen:
-        raise ValueError(f"{playlist.name} has no segment in {window}")
-    init = media.segment_map[0].uri
-    url = "concat:" + "|".join(
-        str(playlist.parent / uri) for uri in [init, *(u for _, u in chosen)]
-    )
-    first = chosen[0][0]
+        raise PermanentError(asset, f"no segment of the rendition in {window}")
+    if "|" in str(folder):  # the concat protocol's separator
+        raise PermanentError(asset, f"the package folder {folder} has a '|' in its path")
+    files = [init, *(s.uri for s in chosen)]
+    url = "concat:" + "|".join(str(folder.resolve() / name) for name in files)
+    first = chosen[0].start
     return url, seek_options(TimeSpan(start=window.start - first, end=window.end - first))
 
 
@@ -210,7 +228,8 @@ def ssim_argv(
         # Frames are dropped before the scaler, not after: the same frames reach SSIM, and the
         # lanczos scaler works on 1 frame in ``step`` (at 10, 2.5x less CPU on the master's side).
         # ``fps`` on both sides puts the first frame of each input at 0 and the rest on one grid,
-        # so SSIM pairs frame n with frame n whatever the inputs' own timestamps.
+        # so SSIM pairs frame n with frame n whatever the inputs' own timestamps (at a constant
+        # frame rate: a variable one is compared whole, from the start, as it was encoded).
         reference = (
             refs[index].filter("fps", rate)
             .filter("framestep", step)

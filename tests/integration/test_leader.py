@@ -120,7 +120,12 @@ def test_ssim_windows_compare_the_programme_frame_for_frame(
 
     def encoded(windows: int) -> EncodedRendition:
         options = TranscodeOptions(
-            ladder=ladder, ssim_windows=windows, ssim_window_s=1, ssim_step=1
+            ladder=ladder,
+            ssim_windows=windows,
+            ssim_window_s=1,
+            ssim_step=1,
+            segment_s=1,
+            keyframe_interval_s=1,
         )
         return transcode(source, info, None, local_context, options).artefact.renditions[0]
 
@@ -130,6 +135,11 @@ def test_ssim_windows_compare_the_programme_frame_for_frame(
 
     playlist = Path(rendition.playlist.removeprefix("file://"))
     window = TimeSpan(start=Fraction(249, 100), end=Fraction(349, 100))  # frame 62, a bit early
+    init, segments = validate.media_segments(playlist)
+    url, seek = validate.window_input(playlist.parent, init, segments, window, "tape")
+    assert [Path(part).name for part in url.removeprefix("concat:").split("|")] == [
+        "init-0.mp4", "seg-0-00003.m4s", "seg-0-00004.m4s",
+    ] and seek == {"ss": "0.490000", "t": "1.000000"}  # fmt: skip
 
     def window_score(frames_off: int) -> float | None:
         shift = 7 + Fraction(frames_off, 25)
@@ -138,7 +148,7 @@ def test_ssim_windows_compare_the_programme_frame_for_frame(
             seek_options(TimeSpan(start=window.start + shift, end=window.end + shift)),
         )
         log = tmp_path / f"off-{frames_off}.log"
-        inputs = [validate.window_input(playlist, window)]
+        inputs = [(url, seek)]
         subprocess.run(validate.ssim_argv(master, inputs, [rendition], 1, [log]), check=True)
         assert len(log.read_text().splitlines()) == 25
         return validate.mean_ssim(log)

@@ -253,7 +253,8 @@ def test_ssim_windows_score_an_interlaced_master_as_the_whole_programme_does(
 
     def scores(windows: int) -> list[float | None]:
         options = TranscodeOptions(
-            ladder=SMALL_LADDER, ssim_windows=windows, ssim_window_s=1, ssim_step=1,
+            ladder=SMALL_LADDER, ssim_windows=windows, ssim_window_s=1, ssim_step=1, segment_s=1,
+            keyframe_interval_s=1,
             deinterlace=deinterlace,  # type: ignore[arg-type]
         )  # fmt: skip
         ladder = _run(interlaced, local_context, options, with_shots=False).artefact
@@ -262,3 +263,22 @@ def test_ssim_windows_score_an_interlaced_master_as_the_whole_programme_does(
     for whole, windowed in zip(scores(0), scores(3), strict=True):
         assert whole is not None and windowed is not None
         assert windowed > 0.98 and windowed == pytest.approx(whole, abs=0.005)
+
+
+def test_a_variable_frame_rate_master_is_compared_whole(
+    shared_data: Path, local_context: StageContext
+) -> None:
+    """Its frames are off the grid a seek restarts, so windows would pair neighbours: the
+    windowed options give exactly the whole programme's SSIM."""
+    clip = shared_data / "video" / "goldeneye-vfr-drop3.mp4"
+
+    def scores(windows: int) -> list[float | None]:
+        options = TranscodeOptions(
+            ladder=SMALL_LADDER, ssim_windows=windows, ssim_window_s=1, ssim_step=1
+        )
+        return [
+            r.ssim for r in _run(clip, local_context, options, with_shots=False).artefact.renditions
+        ]
+
+    windowed = scores(2)
+    assert windowed == scores(0) and all(s is not None and s > 0.9 for s in windowed)

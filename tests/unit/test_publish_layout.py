@@ -29,7 +29,7 @@ def test_release_lists_media_first_with_types_and_cache_rules() -> None:
     files = release_files(
         [output("master.m3u8"), output("seg-0-00001.m4s"), output("init-0.mp4"),
          output("manifest.mpd"), output("thumbnails/thumbnails.vtt"), output("poster.jpg"),
-         output("media_0.ssim.log")],
+         output("media_0.ssim-00.log")],
         CachePolicy(), "asset",
     )  # fmt: skip
     assert [(f.key, f.content_type, f.kind) for f in files] == [

@@ -9,6 +9,7 @@ from regie.artefacts import AudioLayout, AudioVersion, Rendition
 from regie.transcode.command import LadderJob, SpriteSpec, build_ladder_argv
 from regie.transcode.encoders import EncoderSettings, encoder_complaint, video_codec_options
 from regie.transcode.loudness import GainFilter
+from regie.transcode.validate import ssim_argv
 
 HD = Rendition(name="720p", width=1280, height=720, frame_rate=25, bitrate_kbps=3000,
                maxrate_kbps=3300, bufsize_kbps=6000)  # fmt: skip
@@ -136,3 +137,29 @@ def test_nvenc_refusal_reason_is_the_encoders_own_line() -> None:
     )
     assert encoder_complaint(cpu_host) == "Cannot load libcuda.so.1"
     assert encoder_complaint("") == "no output"
+
+
+def test_ssim_compares_each_rung_with_the_master_made_progressive_on_the_same_frames() -> None:
+    """Both inputs seeked to the window, both on the rung's frame grid before the frame step;
+    only the master's side is scaled (after the step: a tenth of the frames)."""
+    master = ("/m/master.mxf", {"ss": "7.490000", "t": "5.000000"})
+    window = ("concat:/s/pkg/init-0.mp4|/s/pkg/seg-0-00002.m4s", {"ss": "1.490000", "t": "5.0"})
+    bwdif = ("bwdif", {"mode": "send_frame", "parity": "tff"})
+    logs = [Path("/s/a.log"), Path("/s/b.log")]
+    argv = ssim_argv(master, [window, ("/s/pkg/media_1.m3u8", {})], [HD, LOW], 10, logs, [bwdif])
+    assert argv[:-11] == [
+        "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-ss", "1.490000", "-t", "5.0", "-i", "concat:/s/pkg/init-0.mp4|/s/pkg/seg-0-00002.m4s",
+        "-ss", "7.490000", "-t", "5.000000", "-i", "/m/master.mxf",
+        "-i", "/s/pkg/media_1.m3u8", "-filter_complex",
+    ]  # fmt: skip
+    assert argv[-11].split(";") == [
+        "[0:v]fps=25[s0]", "[s0]framestep=10[s1]",
+        "[1:v]bwdif=mode=send_frame:parity=tff[s2]", "[s2]split=2[s3][s4]",
+        "[s3]fps=25[s5]", "[s5]framestep=10[s6]", "[s6]scale=1280:720:flags=lanczos[s7]",
+        "[s7]setsar=1[s8]", "[s1][s8]ssim=stats_file=/s/a.log[s9]",
+        "[2:v]fps=12.5[s10]", "[s10]framestep=10[s11]",
+        "[s4]fps=12.5[s12]", "[s12]framestep=10[s13]", "[s13]scale=640:360:flags=lanczos[s14]",
+        "[s14]setsar=1[s15]", "[s11][s15]ssim=stats_file=/s/b.log[s16]",
+    ]  # fmt: skip
+    assert argv[-10:] == ["-map", "[s9]", "-f", "null", "-", "-map", "[s16]", "-f", "null", "-"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from regie.artefacts import LoudnessMeasure, Shot, ShotList, VideoStream
+from regie.errors import PermanentError
 from regie.programme import TimeSpan
 from regie.transcode.command import SpriteSpec
 from regie.transcode.keyframes import force_key_frames_arg, keyframe_times
@@ -19,7 +21,7 @@ from regie.transcode.loudness import (
     parse_measurement,
 )
 from regie.transcode.thumbnails import poster_time, sheets_needed, thumbnails_vtt
-from regie.transcode.validate import ssim_windows
+from regie.transcode.validate import MediaSegment, ssim_windows, window_input
 
 
 def video(width: int, height: int, rate: str = "25", sar: str = "1:1", rotation: int = 0,
@@ -181,3 +183,29 @@ def test_ssim_windows_covering_the_programme_are_the_programme() -> None:
     assert ssim_windows(Fraction(60), Fraction(1, 25), 12, Fraction(5)) == whole
     assert ssim_windows(Fraction(60), Fraction(1, 25), 0, Fraction(5)) == whole
     assert len(ssim_windows(Fraction(61), Fraction(1, 25), 12, Fraction(5))) == 12
+    # one window is one window, in the middle, not the whole programme
+    assert ssim_windows(Fraction(600), Fraction(1, 25), 1, Fraction(5)) == [
+        TimeSpan(start=Fraction(7437, 25), end=Fraction(7562, 25))  # 297.48 s, on a frame
+    ]
+
+
+SEGMENTS = [
+    MediaSegment(Fraction(n * 6), Fraction(n * 6 + 6), f"seg-{n + 1}.m4s") for n in range(4)
+]
+
+
+def test_a_window_reads_the_segments_it_overlaps_from_the_first_ones_start() -> None:
+    window = TimeSpan(start=Fraction(2399, 200), end=Fraction(3399, 200))  # 11.995-16.995 s
+    url, seek = window_input(Path("/s/pkg"), "init.mp4", SEGMENTS, window, "a")
+    assert url == "concat:/s/pkg/init.mp4|/s/pkg/seg-2.m4s|/s/pkg/seg-3.m4s"
+    assert seek == {"ss": "5.995000", "t": "5.000000"}
+
+
+@pytest.mark.parametrize(
+    ("folder", "start", "reason"),
+    [("/s/a|b", 1, "has a '|' in its path"), ("/s/pkg", 30, "no segment of the rendition")],
+)
+def test_a_window_that_cannot_be_read_is_refused(folder: str, start: int, reason: str) -> None:
+    window = TimeSpan(start=start, end=start + 5)
+    with pytest.raises(PermanentError, match=reason):
+        window_input(Path(folder), "init.mp4", SEGMENTS, window, "a")
