@@ -245,11 +245,10 @@ def ssim_argv(
     return [argv[0], "-hide_banner", "-nostdin", "-loglevel", "error", *argv[1:]]
 
 
-def mean_ssim(*logs: Path) -> float | None:
-    """Average of the per-frame ``All:`` values of one or more ssim stats files (None: no frame)."""
+def mean_ssim(log: Path) -> float | None:
+    """Average of the per-frame ``All:`` values of an ssim stats file (None: no frame)."""
     values = [
         float(field.removeprefix("All:"))
-        for log in logs
         for line in log.read_text().splitlines()
         for field in line.split()
         if field.startswith("All:")
