@@ -170,7 +170,7 @@ def _encode(
     idr_count = _validate(job, duration, cuts, asset)
     loudness_in = measures[0] if measures else None
     report = Checks(
-        ssim=_ssim(job, (start, duration), video, opts, asset),
+        ssim=ssim_check(job, (start, duration), video, opts, asset),
         keyframes=idr_count, cuts=len(cuts), loudness_in=loudness_in,
         loudness_out=_check_loudness(job, opts.loudness, loudness_in, asset),
     )  # fmt: skip
@@ -212,7 +212,7 @@ def _validate(job: LadderJob, duration: Fraction, cuts: list[Fraction], asset: s
     return len(probes[0].keyframes)
 
 
-def _ssim(
+def ssim_check(
     job: LadderJob,
     programme: tuple[Fraction, Fraction],
     video: VideoStream,
