@@ -274,11 +274,39 @@ def report(args, table, tops, splits, tested, scores, timing) -> None:  # type: 
             right = np.asarray(tops)[mixed.argmax(axis=1)] == rows["label"].to_numpy()
             row[split] = round(float(right.mean()), 4)
         results.append(row)
+    mistakes = confusions(table, tops, tested, scores, tfidfs[0], e5s[0]) if tfidfs and e5s else {}
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"timing_s": timing, "results": results}, indent=1))
+    args.json.write_text(
+        json.dumps({"timing_s": timing, "results": results, "unseen_errors": mistakes}, indent=1)
+    )
+    for split, rows in mistakes.items():
+        print(split, json.dumps(rows))
     for row in results:
         print(row["tfidf"], row["e5"], row["e5_weight"], row["lexical"],
               row["en-cv"], row["fr-cv"], row["bbc-out"], row["fra-out"])  # fmt: skip
+
+
+def confusions(table, tops, tested, scores, tfidf, e5, share=0.6, lexical=0.5) -> dict:  # type: ignore[no-untyped-def]
+    """Per label of each unseen news set, at the product's mix: how many, how many right, and
+    what the wrong ones were taken for (where the next data or member would help)."""
+    out = {}
+    for split in ("bbc-out", "fra-out"):
+        mixed = (
+            4 * ((1 - share) * scores[tfidf][split] + share * scores[e5][split])
+            + lexical * scores["lexical"][split]
+        )
+        predicted = np.asarray(tops)[mixed.argmax(axis=1)]
+        gold = table.loc[tested[split], "label"].to_numpy()
+        out[split] = {
+            label: {
+                "n": int((gold == label).sum()),
+                "right": int(((gold == label) & (predicted == label)).sum()),
+                "taken_for": pd.Series(predicted[(gold == label) & (predicted != label)])
+                .value_counts().head(3).to_dict(),
+            }
+            for label in sorted(set(gold))
+        }  # fmt: skip
+    return out
 
 
 if __name__ == "__main__":

@@ -281,4 +281,6 @@ def test_a_variable_frame_rate_master_is_compared_whole(
         ]
 
     windowed = scores(2)
-    assert windowed == scores(0) and all(s is not None and s > 0.9 for s in windowed)
+    # two encodes differ by 1e-5 at most; windows on this clip moved it by 6e-4 and 2e-3
+    assert windowed == pytest.approx(scores(0), abs=2e-4)
+    assert all(s is not None and s > 0.9 for s in windowed)
