@@ -233,7 +233,7 @@ def ssim_check(
             duration, 1 / min(rates), opts.ssim_windows, Fraction(opts.ssim_window_s)
         )
     )
-    lead = 1 / (4 * max(rates))  # seeking this early keeps a window's first frame, not the last
+    lead = 1 / (4 * max(rates))  # seeked this early, a window keeps its first frame, not one before
     segments = [validate.media_segments(p) for p in playlists]
     scores: list[list[float | None]] = []
     for n, window in enumerate(windows):
