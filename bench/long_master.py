@@ -103,14 +103,16 @@ def ssim_check_seconds(master: Path, ladder: RenditionSet, info: MediaInfo) -> f
     video = info.primary_video
     assert video is not None
     package = Path(ladder.hls_master.removeprefix("file://")).parent
+    opts = TranscodeOptions()  # what the run used (``transcode(..., None)``)
     job = LadderJob(
         source=master, output_dir=package, renditions=ladder.renditions, keyframes=[],
         encoder=EncoderSettings(name="libx264", preset="veryfast", reason="not encoding"),
-        progressive=progressive_filters(video, "frame", False), seek=seek_options(info.programme),
+        progressive=progressive_filters(video, opts.deinterlace, opts.crop_bars),
+        seek=seek_options(info.programme),
     )  # fmt: skip
     start = info.programme.start if info.programme else Fraction(0)
     started = time.perf_counter()
-    ssim_check(job, (start, ladder.duration), video, TranscodeOptions(), "soak")
+    ssim_check(job, (start, ladder.duration), video, opts, "soak")
     seconds = round(time.perf_counter() - started, 1)
     for log in package.glob("*.ssim-*.log"):
         log.unlink()

@@ -255,10 +255,7 @@ def report(args, table, tops, splits, tested, scores, timing) -> None:  # type: 
             per_fold = []
             for k in range(FOLDS):
                 split = f"cv{k}"
-                mixed = (
-                    4 * ((1 - w) * scores[t][split] + w * scores[e][split])
-                    + lex * scores["lexical"][split]
-                )
+                mixed = mix(scores, split, t, e, w, lex)
                 rows = table.loc[tested[split]]
                 keep = (rows["source"] == source).to_numpy()
                 right = np.asarray(tops)[mixed.argmax(axis=1)] == rows["label"].to_numpy()
@@ -266,10 +263,7 @@ def report(args, table, tops, splits, tested, scores, timing) -> None:  # type: 
             row[f"{lang}-cv"] = round(float(np.mean(per_fold)), 4)
             row[f"{lang}-cv-folds"] = [round(float(a), 3) for a in per_fold]
         for split in ("bbc-out", "fra-out"):
-            mixed = (
-                4 * ((1 - w) * scores[t][split] + w * scores[e][split])
-                + lex * scores["lexical"][split]
-            )
+            mixed = mix(scores, split, t, e, w, lex)
             rows = table.loc[tested[split]]
             right = np.asarray(tops)[mixed.argmax(axis=1)] == rows["label"].to_numpy()
             row[split] = round(float(right.mean()), 4)
@@ -286,15 +280,26 @@ def report(args, table, tops, splits, tested, scores, timing) -> None:  # type: 
               row["en-cv"], row["fr-cv"], row["bbc-out"], row["fra-out"])  # fmt: skip
 
 
+def mix(
+    scores: dict[str, dict[str, np.ndarray]],
+    split: str,
+    tfidf: str,
+    e5: str,
+    share: float,
+    lexical: float,
+) -> np.ndarray:
+    """The ensemble as the product weighs it: classifier x4 (TF-IDF and e5 heads at ``share``)
+    plus the lexical tagger x ``lexical``."""
+    heads = (1 - share) * scores[tfidf][split] + share * scores[e5][split]
+    return 4 * heads + lexical * scores["lexical"][split]
+
+
 def confusions(table, tops, tested, scores, tfidf, e5, share=0.6, lexical=0.5) -> dict:  # type: ignore[no-untyped-def]
     """Per label of each unseen news set, at the product's mix: how many, how many right, and
     what the wrong ones were taken for (where the next data or member would help)."""
     out = {}
     for split in ("bbc-out", "fra-out"):
-        mixed = (
-            4 * ((1 - share) * scores[tfidf][split] + share * scores[e5][split])
-            + lexical * scores["lexical"][split]
-        )
+        mixed = mix(scores, split, tfidf, e5, share, lexical)
         predicted = np.asarray(tops)[mixed.argmax(axis=1)]
         gold = table.loc[tested[split], "label"].to_numpy()
         out[split] = {

@@ -234,7 +234,7 @@ def ssim_check(
         )
     )
     lead = 1 / (4 * max(rates))  # seeked this early, a window keeps its first frame, not one before
-    segments = [validate.media_segments(p) for p in playlists]
+    segments = [validate.media_segments(p) for p in playlists] if windows != [whole] else []
     scores: list[list[float | None]] = []
     for n, window in enumerate(windows):
         encoded: list[validate.Input]

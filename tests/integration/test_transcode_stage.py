@@ -269,7 +269,7 @@ def test_a_variable_frame_rate_master_is_compared_whole(
     shared_data: Path, local_context: StageContext
 ) -> None:
     """Its frames are off the grid a seek restarts, so windows would pair neighbours: the
-    windowed options give exactly the whole programme's SSIM."""
+    windowed options give the whole programme's SSIM."""
     clip = shared_data / "video" / "goldeneye-vfr-drop3.mp4"
 
     def scores(windows: int) -> list[float | None]:
