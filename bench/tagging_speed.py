@@ -53,8 +53,9 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=1.0)
     parser.add_argument("--lang", choices=sorted(CODES), default="fr")
     parser.add_argument("--backend", default="ensemble")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench/results/tagging_speed.json")
+    parser.add_argument("--json", type=Path, help="default bench/results/tagging_speed_LANG.json")
     args = parser.parse_args()
+    args.json = args.json or ROOT / f"bench/results/tagging_speed_{args.lang}.json"
     text = SIB200 / f"{CODES[args.lang]}_train.tsv"
     sentences = itertools.cycle(pd.read_csv(text, sep="\t")["text"])
     count = int(args.hours * 3600 / SENTENCE_S)

@@ -93,6 +93,7 @@ def tag_transcript(
         "asr": transcript.manifest.key,
         "classifier": models.identity(opts.classifier),
         "encoder": encoder_identity(models, opts.embedder),
+        "minilm": encoder_identity(None, None),  # the classifier's English head reads with it
         "e5": e5_identity(),
         "nlp": pipelines_identity(),
     } | {

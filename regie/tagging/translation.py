@@ -37,11 +37,13 @@ def translate_to_english(texts: list[str], asset: str = "translation") -> list[s
     missing = set(FRENCH_TO_ENGLISH) - installed_modes()
     if missing:
         raise PermanentError(asset, f"Apertium modes {sorted(missing)} not installed", INSTALL_HINT)
+    if not texts:
+        return []
     lines = [WHITESPACE.sub(" ", text).strip() for text in texts]
     data = ("\n".join(lines) + "\n").encode()
     for mode in FRENCH_TO_ENGLISH:
         data = run_tool(["apertium", "-u", mode], asset, stdin=data).stdout
-    translated = data.decode().rstrip("\n").split("\n")
+    translated = data.decode().removesuffix("\n").split("\n")  # a line per text, empty ones too
     if len(translated) != len(lines):
         raise ToolError(asset, ["apertium", *FRENCH_TO_ENGLISH],
                         f"{len(lines)} lines in, {len(translated)} out")  # fmt: skip

