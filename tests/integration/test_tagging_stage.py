@@ -24,8 +24,9 @@ from regie.tagging.vocabulary import load_vocabulary
 from tests.transcripts import text_transcript
 
 SPORT, POLITICS, HEALTH = "medtop:15000000", "medtop:11000000", "medtop:07000000"
-# The first test pays for the session's training (4.6 min of CPU, mostly e5 embeddings: this
-# module took 3.2 min on the shared 2-core machine, far longer under load): past the 300 s default.
+# The first test pays for the session's training (11 min of CPU: TF-IDF fits, e5 and MiniLM
+# embeddings, Apertium; this module took 6.5 min on 2 cores, far longer under load): past the
+# 300 s default.
 pytestmark = pytest.mark.timeout(1800)
 
 
