@@ -126,9 +126,7 @@ def main() -> None:
     def e5(translations: bool) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         def score(train: np.ndarray, tested: np.ndarray) -> np.ndarray:
             rows = heads.trained_on(train, translations)
-            weights = training.balanced(table.loc[rows, "source"]) * training.balanced(
-                table.loc[rows, "label"]
-            )
+            weights = training.embedding_weights(table[rows])
             head = training.make_e5_head().fit(leads[rows], table.loc[rows, "label"],
                                                sample_weight=weights)  # fmt: skip
             return spread(head, leads[tested], tops)
@@ -162,9 +160,7 @@ def main() -> None:
     def minilm(translations: bool, c: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         def score(train: np.ndarray, tested: np.ndarray) -> np.ndarray:
             rows = heads.trained_on(train, translations) & english
-            weights = training.balanced(table.loc[rows, "source"]) * training.balanced(
-                table.loc[rows, "label"]
-            )
+            weights = training.embedding_weights(table[rows])
             head = training.make_minilm_head().set_params(C=c)
             head.fit(vectors[rows], table.loc[rows, "label"], sample_weight=weights)
             out = np.zeros((len(tested), len(tops)))

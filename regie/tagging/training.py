@@ -94,6 +94,11 @@ def balanced(groups: pd.Series) -> np.ndarray:
     return compute_sample_weight("balanced", groups)
 
 
+def embedding_weights(table: pd.DataFrame) -> np.ndarray:
+    """An embedding head's sample weights: every source and every label weigh the same."""
+    return balanced(table["source"]) * balanced(table["label"])
+
+
 def make_classifier(language: str) -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer=StemAnalyzer(language), sublinear_tf=True, ngram_range=(1, 1)),
@@ -138,13 +143,12 @@ def train(vocabulary: Vocabulary, data: TrainingData) -> dict[str, object]:
                         ignore_index=True)  # fmt: skip
         pipelines[language] = make_classifier(language).fit(own["text"], own["label"])
     every = pd.concat(labelled.values(), ignore_index=True)
-    weights = balanced(every["source"]) * balanced(every["label"])
     e5_head = make_e5_head().fit(embed_leads(list(every["text"])), every["label"],
-                                 sample_weight=weights)  # fmt: skip
+                                 sample_weight=embedding_weights(every))  # fmt: skip
     english = pd.concat([labelled["en"], translated_examples(data.translated)], ignore_index=True)
     vectors = embed_documents(load_encoder(None, None), list(english["text"]))
-    weights = balanced(english["source"]) * balanced(english["label"])
-    minilm_head = make_minilm_head().fit(vectors, english["label"], sample_weight=weights)
+    minilm_head = make_minilm_head().fit(vectors, english["label"],
+                                         sample_weight=embedding_weights(english))  # fmt: skip
     return {"pipelines": pipelines, "e5_head": e5_head, "minilm_head": minilm_head}
 
 
