@@ -9,8 +9,10 @@ set, "translated": English news of today's kind with health in it, which the Eng
 news has and the BBC sample lacks. A translated article shares its original's fold, and
 "fra-out" leaves out both. Heads: TF-IDF per language and e5 (as the product trains them, with or
 without the translations), and an English logistic regression over all-MiniLM-L6-v2 embeddings
-of whole texts (C 1 or 10, with or without the translations). English rows are scored by the mix
-of the three heads at the shares listed, French rows as the product does. Accuracy per news set:
+of whole texts or of their first ``CHUNK_WORDS`` words ("lead"), C 1 or 10, with or without the
+translations; and the product's e5 head with the MiniLM one (C=10, translations) with SIB-200's
+sentences weighed down (``SIB_WEIGHTS``). English rows are scored by the mix of the three heads at
+the shares listed, French rows as the product does. Accuracy per news set:
 BBC folds, fra_dev folds, translated folds, then BBC unseen, fra_dev unseen, translated unseen.
 Heads' scores are cached under ``var/dev-cache``, by a digest of the table they were made from.
 """
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from tagging_dev_cv import CACHE, FOLDS, E5Cache, assign_folds, chunks, spread  # noqa: E402
 
 from regie.tagging import training  # noqa: E402
-from regie.tagging.encoder import embed_documents, load_encoder  # noqa: E402
+from regie.tagging.encoder import CHUNK_WORDS, embed_documents, load_encoder  # noqa: E402
 from regie.tagging.taggers.base import TaggerContext  # noqa: E402
 from regie.tagging.taggers.classifier import SHARES  # noqa: E402
 from regie.tagging.taggers.ensemble import MEMBERS  # noqa: E402
@@ -45,6 +47,9 @@ from regie.tagging.text import SUPPORTED  # noqa: E402
 from regie.tagging.vocabulary import load_vocabulary  # noqa: E402
 
 BBC, FRA, TRANSLATED = "bbc_news.mapping.json", "masakhanews.mapping.json", "translated"
+SIB = "sib200.mapping.json"
+# SIB-200 sentences weighed down in both embedding heads (the product and its MiniLM at C=10)
+SIB_WEIGHTS = (0.5, 0.25)
 ENGLISH_SHARES = [
     (0.4, 0.6, 0.0),
     (0.3, 0.4, 0.3),
@@ -123,12 +128,18 @@ def main() -> None:
     leads = E5Cache(CACHE).embed([chunks(text, 1)[0] for text in table["text"]])
     concepts = {lang: training.vocabulary_examples(vocabulary, lang) for lang in SUPPORTED}
 
-    def e5(translations: bool) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    sib = (table["source"] == SIB).to_numpy()
+
+    def weights(rows: np.ndarray, sib_weight: float) -> np.ndarray:
+        return training.embedding_weights(table[rows]) * np.where(sib[rows], sib_weight, 1.0)
+
+    def e5(
+        translations: bool, sib_weight: float = 1.0
+    ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         def score(train: np.ndarray, tested: np.ndarray) -> np.ndarray:
             rows = heads.trained_on(train, translations)
-            weights = training.embedding_weights(table[rows])
             head = training.make_e5_head().fit(leads[rows], table.loc[rows, "label"],
-                                               sample_weight=weights)  # fmt: skip
+                                               sample_weight=weights(rows, sib_weight))  # fmt: skip
             return spread(head, leads[tested], tops)
 
         return score
@@ -149,23 +160,28 @@ def main() -> None:
         return score
 
     english = lang == "en"
-    minilm_path = CACHE.parent / f"english-{heads.digest}-minilm-vectors.npy"
-    if not minilm_path.is_file():
-        vectors = np.zeros((len(table), 384), dtype=np.float32)
-        vectors[english] = embed_documents(load_encoder(None, None),
-                                           list(table.loc[english, "text"]))  # fmt: skip
-        np.save(minilm_path, vectors)
-    vectors = np.load(minilm_path)
+    whole = list(table.loc[english, "text"])
+    texts = {"whole": whole, "lead": [chunks(text, 1, CHUNK_WORDS)[0] for text in whole]}
+    vectors = {}
+    for reading, read in texts.items():
+        path = CACHE.parent / f"english-{heads.digest}-minilm-{reading}-vectors.npy"
+        if not path.is_file():
+            embedded = np.zeros((len(table), 384), dtype=np.float32)
+            embedded[english] = embed_documents(load_encoder(None, None), read)
+            np.save(path, embedded)
+        vectors[reading] = np.load(path)
 
-    def minilm(translations: bool, c: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def minilm(
+        translations: bool, c: float, reading: str, sib_weight: float = 1.0
+    ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         def score(train: np.ndarray, tested: np.ndarray) -> np.ndarray:
             rows = heads.trained_on(train, translations) & english
-            weights = training.embedding_weights(table[rows])
             head = training.make_minilm_head().set_params(C=c)
-            head.fit(vectors[rows], table.loc[rows, "label"], sample_weight=weights)
+            head.fit(vectors[reading][rows], table.loc[rows, "label"],
+                     sample_weight=weights(rows, sib_weight))  # fmt: skip
             out = np.zeros((len(tested), len(tops)))
             mine = english[tested]
-            out[mine] = spread(head, vectors[tested[mine]], tops)
+            out[mine] = spread(head, vectors[reading][tested[mine]], tops)
             return out
 
         return score
@@ -174,8 +190,12 @@ def main() -> None:
         suffix = "+tr" if translations else ""
         heads.run(f"tfidf{suffix}", tfidf(translations))
         heads.run(f"e5{suffix}", e5(translations))
-        for c in (1.0, 10.0):
-            heads.run(f"minilm-C{c:g}{suffix}", minilm(translations, c))
+        for c, reading in itertools.product((1.0, 10.0), texts):
+            prefix = "minilm" if reading == "whole" else "minilm-lead"
+            heads.run(f"{prefix}-C{c:g}{suffix}", minilm(translations, c, reading))
+    for sib_weight in SIB_WEIGHTS:
+        heads.run(f"e5@sib{sib_weight:g}", e5(False, sib_weight))
+        heads.run(f"minilm-C10+tr@sib{sib_weight:g}", minilm(True, 10.0, "whole", sib_weight))
     lexical = LexicalTagger(TaggerContext(vocabulary=vocabulary))
 
     def lexical_scores(_: np.ndarray, tested: np.ndarray) -> np.ndarray:
@@ -204,9 +224,11 @@ def accuracy(heads: Heads, split: str, source: str, names: tuple[str, str, str],
 
 def report(args: argparse.Namespace, heads: Heads) -> None:
     results = []
-    minilms = [name for name in heads.scores if name.startswith("minilm")]
-    for suffix, minilm, shares in itertools.product(("", "+tr"), minilms, ENGLISH_SHARES):
-        names = (f"tfidf{suffix}", f"e5{suffix}", minilm)
+    minilms = [name for name in heads.scores if name.startswith("minilm") and "@" not in name]
+    combos = [(f"tfidf{suffix}", f"e5{suffix}", minilm)
+              for suffix, minilm in itertools.product(("", "+tr"), minilms)]  # fmt: skip
+    combos += [("tfidf", f"e5@sib{w:g}", f"minilm-C10+tr@sib{w:g}") for w in SIB_WEIGHTS]
+    for names, shares in itertools.product(combos, ENGLISH_SHARES):
         row: dict[str, object] = {"heads": names, "shares": shares}
         for source, label in ((BBC, "bbc"), (FRA, "fra"), (TRANSLATED, "translated")):
             folds = [accuracy(heads, f"cv{k}", source, names, shares) for k in range(FOLDS)]
