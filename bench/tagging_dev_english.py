@@ -225,7 +225,8 @@ def main() -> None:
         for c, reading in itertools.product((1.0, 10.0), texts):
             prefix = "minilm" if reading == "whole" else "minilm-lead"
             heads.run(f"{prefix}-C{c:g}{suffix}", minilm(translations, c, reading))
-    heads.run("centroid+tr", centroids(vectors["whole"]))
+    centroid = f"centroid-T{CENTROID_TEMPERATURE:g}+tr"  # the cache is by name: T is in it
+    heads.run(centroid, centroids(vectors["whole"]))
     joint = np.hstack([vectors["whole"], leads])
     heads.run("e5|minilm-C10+tr", minilm(True, 10.0, "whole", features=joint))
     for sib_weight in SIB_WEIGHTS:
@@ -273,7 +274,8 @@ def report(args: argparse.Namespace, heads: Heads) -> None:
               for suffix, minilm in itertools.product(("", "+tr"), minilms)]  # fmt: skip
     combos += [("tfidf", f"e5@sib{w:g}", f"minilm-C10+tr@sib{w:g}") for w in SIB_WEIGHTS]
     # the centroid head in MiniLM's place; the joint head in e5's (at (0.4, 0.6, 0) it is alone)
-    combos += [("tfidf", "e5", "centroid+tr"), ("tfidf", "e5|minilm-C10+tr", "minilm-C10+tr")]
+    centroid = next(name for name in heads.scores if name.startswith("centroid"))
+    combos += [("tfidf", "e5", centroid), ("tfidf", "e5|minilm-C10+tr", "minilm-C10+tr")]
     pooled = [(names, "mean") for names in combos] + [(("tfidf", "e5", "minilm-C10+tr"), "log")]
     for (names, pool), shares in itertools.product(pooled, ENGLISH_SHARES):
         row: dict[str, object] = {"heads": names, "pool": pool, "shares": shares}
