@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import softmax
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -54,6 +55,7 @@ SIB = "sib200.mapping.json"
 # SIB-200 sentences weighed down in both embedding heads (the product and its MiniLM at C=10)
 SIB_WEIGHTS = (0.5, 0.25)
 CENTROID_TEMPERATURE = 0.05
+CENTROID = f"centroid-T{CENTROID_TEMPERATURE:g}+tr"  # the cache is by name: T is in it
 EPSILON = 1e-4  # floor of a head's probability in the log pool (a head's unknown topics are 0)
 ENGLISH_SHARES = [
     (0.4, 0.6, 0.0),
@@ -176,15 +178,13 @@ def main() -> None:
             np.save(path, embedded)
         vectors[reading] = np.load(path)
 
+    vectors["joint"] = np.hstack([vectors["whole"], leads])  # MiniLM and e5 side by side
+
     def minilm(
-        translations: bool,
-        c: float,
-        reading: str,
-        sib_weight: float = 1.0,
-        features: np.ndarray | None = None,
+        translations: bool, c: float, reading: str, sib_weight: float = 1.0
     ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        """The MiniLM head; ``features`` (MiniLM and e5 side by side) make it the joint head."""
-        read = vectors[reading] if features is None else features
+        """The MiniLM head over ``vectors[reading]`` (the joint head over "joint")."""
+        read = vectors[reading]
 
         def score(train: np.ndarray, tested: np.ndarray) -> np.ndarray:
             rows = heads.trained_on(train, translations) & english
@@ -205,15 +205,14 @@ def main() -> None:
         def score(train: np.ndarray, tested: np.ndarray) -> np.ndarray:
             rows = heads.trained_on(train, True) & english
             labels, weight = table.loc[rows, "label"].to_numpy(), weights(rows, 1.0)
+            trained = read[rows]
             classes = sorted(set(labels))
-            centres = np.stack([weight[labels == c] @ read[rows][labels == c] for c in classes])
+            centres = np.stack([weight[labels == c] @ trained[labels == c] for c in classes])
             centres /= np.linalg.norm(centres, axis=1, keepdims=True)
             out = np.zeros((len(tested), len(tops)))
             mine = english[tested]
             logits = read[tested[mine]] @ centres.T / CENTROID_TEMPERATURE
-            probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-            probabilities /= probabilities.sum(axis=1, keepdims=True)
-            out[np.ix_(mine, [tops.index(c) for c in classes])] = probabilities
+            out[np.ix_(mine, [tops.index(c) for c in classes])] = softmax(logits, axis=1)
             return out
 
         return score
@@ -225,10 +224,8 @@ def main() -> None:
         for c, reading in itertools.product((1.0, 10.0), texts):
             prefix = "minilm" if reading == "whole" else "minilm-lead"
             heads.run(f"{prefix}-C{c:g}{suffix}", minilm(translations, c, reading))
-    centroid = f"centroid-T{CENTROID_TEMPERATURE:g}+tr"  # the cache is by name: T is in it
-    heads.run(centroid, centroids(vectors["whole"]))
-    joint = np.hstack([vectors["whole"], leads])
-    heads.run("e5|minilm-C10+tr", minilm(True, 10.0, "whole", features=joint))
+    heads.run(CENTROID, centroids(vectors["whole"]))
+    heads.run("e5|minilm-C10+tr", minilm(True, 10.0, "joint"))
     for sib_weight in SIB_WEIGHTS:
         heads.run(f"e5@sib{sib_weight:g}", e5(False, sib_weight))
         heads.run(f"minilm-C10+tr@sib{sib_weight:g}", minilm(True, 10.0, "whole", sib_weight))
@@ -258,8 +255,7 @@ def accuracy(heads: Heads, split: str, source: str, names: tuple[str, str, str],
         logs = sum(
             share * np.log(head + EPSILON) for share, head in zip(shares, scores, strict=True)
         )
-        english = np.exp(logs - logs.max(axis=1, keepdims=True))
-        english /= english.sum(axis=1, keepdims=True)
+        english = softmax(logs, axis=1)
     rows = heads.table.loc[heads.tested[split]]
     classifier = np.where((rows["lang"] == "en").to_numpy()[:, None], english, french)
     mixed = MEMBERS["classifier"] * classifier + MEMBERS["lexical"] * heads.scores["lexical"][split]
@@ -274,8 +270,7 @@ def report(args: argparse.Namespace, heads: Heads) -> None:
               for suffix, minilm in itertools.product(("", "+tr"), minilms)]  # fmt: skip
     combos += [("tfidf", f"e5@sib{w:g}", f"minilm-C10+tr@sib{w:g}") for w in SIB_WEIGHTS]
     # the centroid head in MiniLM's place; the joint head in e5's (at (0.4, 0.6, 0) it is alone)
-    centroid = next(name for name in heads.scores if name.startswith("centroid"))
-    combos += [("tfidf", "e5", centroid), ("tfidf", "e5|minilm-C10+tr", "minilm-C10+tr")]
+    combos += [("tfidf", "e5", CENTROID), ("tfidf", "e5|minilm-C10+tr", "minilm-C10+tr")]
     pooled = [(names, "mean") for names in combos] + [(("tfidf", "e5", "minilm-C10+tr"), "log")]
     for (names, pool), shares in itertools.product(pooled, ENGLISH_SHARES):
         row: dict[str, object] = {"heads": names, "pool": pool, "shares": shares}
